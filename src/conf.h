@@ -1,0 +1,27 @@
+/* conf — the daemon's configuration: one table of parameters, each with a
+ * name, a default and bounds (documented in conf/entrustd.conf).
+ * Failure contract: conf_load returns -1 and writes "file:line: reason"
+ * into err; the caller decides whether that is fatal. */
+#ifndef CONF_H
+#define CONF_H
+#include <limits.h>
+#include <stddef.h>
+
+struct conf {
+	char	spool_dir[PATH_MAX];
+	char	store_dir[PATH_MAX];
+	char	xsd_dir[PATH_MAX];
+	char	trust_ca[PATH_MAX];
+	char	hub_cert[PATH_MAX];
+	char	hub_key[PATH_MAX];
+	char	registry[PATH_MAX];
+	char	log_file[PATH_MAX];	/* empty: <spool_dir>/log/entrustd.log */
+	char	hub_code[11];
+	long	settle_ms;
+	long	rescan_s;
+	long	max_envelope_bytes;
+};
+
+void conf_defaults(struct conf *c);
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+#endif

@@ -1,0 +1,221 @@
+/* entrustd — the entrust daemon: watches spool/inbound and runs each
+ * envelope through the pipeline (inbound.c).
+ *   entrustd [-c CONF] [--once] [-n]
+ * Exit codes: 0 done, 1 configuration error, 2 usage, 3 another entrustd
+ * holds the store, 4 fatal store or spool error (restart recovers). */
+#include "envelope.h"
+#include "hub.h"
+#include "inbound.h"
+#include "log.h"
+#include "outbox.h"
+#include "registry.h"
+#include "safeio.h"
+#include "store.h"
+#include "xmlin.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EXIT_CONF = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3, EXIT_FATAL = 4 };
+
+static void usage(void)
+{
+	fprintf(stderr, "usage 用法: entrustd [-c CONF] [--once] [-n]\n"
+	    "  -c CONF   configuration file 配置文件 (default conf/entrustd.conf)\n"
+	    "  --once    process what is in the spool, then exit 处理现有文件后退出\n"
+	    "  -n        check the configuration and exit 检查配置\n");
+	exit(EXIT_USAGE);
+}
+
+/* One daemon per store: an exclusive lock held for the process's life. */
+static int take_lock(const char *store_dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (safeio_mkdirs(store_dir, 0750) < 0
+	    || snprintf(path, sizeof(path), "%s/entrustd.lock", store_dir) >= (int)sizeof(path)
+	    || (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0) {
+		fprintf(stderr, "entrustd: %s: cannot open lock 无法打开锁文件: %s\n", store_dir, strerror(errno));
+		exit(EXIT_FATAL);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "entrustd: another entrustd is running on %s 已有守护进程在运行\n", store_dir);
+		exit(EXIT_LOCKED);
+	}
+	return fd;
+}
+
+static int check_config(const char *conf_path)
+{
+	struct conf c;
+	struct hub h;
+	char err[1024];
+
+	if (conf_load(conf_path, &c, err, sizeof(err)) < 0 || hub_open(&h, conf_path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONF;
+	}
+	hub_close(&h);
+	printf("configuration OK 配置正确\n");
+	return 0;
+}
+
+/* Emit the outbox and process every ready envelope; -1 is fatal. */
+static int work_once(struct hub *h, volatile int *stop)
+{
+	if (outbox_flush(h->store, h->keys, h->spool.outbound) < 0)
+		log_warn(NULL, "outbox: some files not written yet 部分回执尚未写出; will retry");
+	return inbound_run(h, stop) < 0 ? -1 : 0;
+}
+
+static int setup_fds(struct hub *h, int *ifd, int *sfd)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || (*sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		return -1;
+	if ((*ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return -1;
+	if (inotify_add_watch(*ifd, h->spool.inbound, IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB) < 0)
+		return -1;
+	return 0;
+}
+
+/* Drain inotify: we rescan the folder rather than trust single events, so
+ * an overflow (IN_Q_OVERFLOW) needs nothing special. */
+static void drain(int fd)
+{
+	char buf[8192];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void reload(struct hub *h, const char *conf_path)
+{
+	char err[1024];
+
+	if (hub_reload(h, conf_path, err, sizeof(err)) < 0)
+		log_error(NULL, "reload refused 重新加载失败, old configuration kept: %s", err);
+	else {
+		log_open(h->conf.log_file, 1);
+		log_info(NULL, "reloaded configuration, trust store and registry 已重新加载");
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int run_daemon(struct hub *h, const char *conf_path)
+{
+	volatile int stop = 0;
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	long next_scan, t;
+	int ifd, sfd;
+
+	if (setup_fds(h, &ifd, &sfd) < 0) {
+		log_error(NULL, "cannot watch %s 无法监视: %s", h->spool.inbound, strerror(errno));
+		return EXIT_FATAL;
+	}
+	next_scan = now_ms();
+	while (!stop) {
+		t = now_ms();
+		if (t >= next_scan) {
+			if (work_once(h, &stop) < 0)
+				return EXIT_FATAL;
+			store_checkpoint(h->store);
+			next_scan = now_ms() + h->conf.rescan_s * 1000L;
+		}
+		pfd[0] = (struct pollfd){.fd = ifd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		t = next_scan - now_ms();
+		if (poll(pfd, 2, t < 0 ? 0 : (int)t) < 0 && errno != EINTR)
+			return EXIT_FATAL;
+		if (pfd[0].revents & POLLIN) {
+			drain(ifd);
+			next_scan = now_ms();	/* and once more after the settle time */
+			if (work_once(h, &stop) < 0)
+				return EXIT_FATAL;
+			next_scan = now_ms() + (h->conf.settle_ms > 0 ? h->conf.settle_ms + 10 : h->conf.rescan_s * 1000L);
+		}
+		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGHUP)
+				reload(h, conf_path);
+			else
+				stop = 1;
+		}
+	}
+	log_info(NULL, "stopping on signal 收到信号，正常退出");
+	close(ifd);
+	close(sfd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"once", no_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	const char *conf_path = "conf/entrustd.conf";
+	int once = 0, check = 0, ch, rc, lock;
+	char err[1024];
+	struct conf c;
+	struct hub h;
+
+	while ((ch = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'o': once = 1; break;
+		case 'n': check = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	xmlin_global_init();
+	if (check)
+		return check_config(conf_path);
+	if (conf_load(conf_path, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "entrustd: %s\n", err);
+		return EXIT_CONF;
+	}
+	lock = take_lock(c.store_dir);
+	if (hub_open(&h, conf_path, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "entrustd: %s\n", err);
+		return EXIT_CONF;
+	}
+	if (log_open(h.conf.log_file, 1) < 0)
+		fprintf(stderr, "entrustd: %s: cannot open log 无法打开日志: %s\n", h.conf.log_file, strerror(errno));
+	log_info(NULL, "starting 启动 spool=%s store=%s parties=%zu mode=%s", h.conf.spool_dir,
+	    h.conf.store_dir, registry_count(h.registry), once ? "once" : "daemon");
+	if (once)
+		rc = work_once(&h, NULL) < 0 ? EXIT_FATAL : 0;
+	else
+		rc = run_daemon(&h, conf_path);
+	hub_close(&h);
+	log_close();
+	close(lock);
+	xmlin_global_done();
+	return rc;
+}

@@ -1,0 +1,237 @@
+/* envelope — CMS SignedData verify and sign with OpenSSL 3. */
+#include "envelope.h"
+#include "xmem.h"
+#include <openssl/pem.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <stdio.h>
+#include <string.h>
+
+struct envelope_keys {
+	X509_STORE	*store;
+	X509		*cert;
+	EVP_PKEY	*key;
+};
+
+static void envelope_errstr(char *detail, size_t dlen)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (dlen == 0)
+		return;
+	if (e)
+		ERR_error_string_n(e, detail, dlen);
+	else
+		detail[0] = '\0';
+	ERR_clear_error();
+}
+
+static X509 *envelope_read_cert(const char *path)
+{
+	BIO *b = BIO_new_file(path, "r");
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return x;
+}
+
+static EVP_PKEY *envelope_read_key(const char *path)
+{
+	BIO *b = BIO_new_file(path, "r");
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return k;
+}
+
+struct envelope_keys *envelope_keys_load(const char *trust_ca, const char *cert,
+    const char *key, char *err, size_t errlen)
+{
+	struct envelope_keys *k = xcalloc(1, sizeof(*k));
+	const char *what = NULL;
+
+	k->store = X509_STORE_new();
+	if (k->store == NULL || X509_STORE_load_file(k->store, trust_ca) != 1)
+		what = trust_ca;
+	else if ((k->cert = envelope_read_cert(cert)) == NULL)
+		what = cert;
+	else if ((k->key = envelope_read_key(key)) == NULL)
+		what = key;
+	else if (X509_check_private_key(k->cert, k->key) != 1)
+		what = "hub_key does not match hub_cert 私钥与证书不匹配";
+	if (what == NULL)
+		return k;
+	snprintf(err, errlen, "cannot load 无法加载: %s", what);
+	ERR_clear_error();
+	envelope_keys_free(k);
+	return NULL;
+}
+
+void envelope_keys_free(struct envelope_keys *k)
+{
+	if (k == NULL)
+		return;
+	X509_STORE_free(k->store);
+	X509_free(k->cert);
+	EVP_PKEY_free(k->key);
+	free(k);
+}
+
+void envelope_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
+		panic("envelope: SHA-256 failed");
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+static CMS_ContentInfo *envelope_parse(const void *data, size_t len)
+{
+	static const char pem[] = "-----BEGIN ";
+	BIO *in = BIO_new_mem_buf(data, (int)len);
+	CMS_ContentInfo *cms;
+
+	if (in == NULL)
+		return NULL;
+	if (len > sizeof(pem) && memcmp(data, pem, sizeof(pem) - 1) == 0)
+		cms = PEM_read_bio_CMS(in, NULL, NULL, NULL);
+	else
+		cms = d2i_CMS_bio(in, NULL);
+	BIO_free(in);
+	return cms;
+}
+
+static enum reason envelope_cert_reason(int err)
+{
+	switch (err) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return R_CERT_EXPIRED;
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return R_CERT_NOT_YET_VALID;
+	case X509_V_ERR_INVALID_PURPOSE:
+		return R_CERT_PURPOSE;
+	default:
+		return R_CERT_UNTRUSTED;
+	}
+}
+
+/* Chain the signer to the trust store, for signing, at the current time. */
+static enum reason envelope_chain(const struct envelope_keys *k, CMS_ContentInfo *cms,
+    X509 *signer, char *detail, size_t dlen)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = CMS_get1_certs(cms);
+	enum reason r = R_OK;
+	int err;
+
+	if (ctx == NULL || X509_STORE_CTX_init(ctx, k->store, signer, untrusted) != 1)
+		panic("envelope: cannot set up certificate verification");
+	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SMIME_SIGN);
+	if (X509_verify_cert(ctx) != 1) {
+		err = X509_STORE_CTX_get_error(ctx);
+		r = envelope_cert_reason(err);
+		snprintf(detail, dlen, "%s", X509_verify_cert_error_string(err));
+	}
+	X509_STORE_CTX_free(ctx);
+	sk_X509_pop_free(untrusted, X509_free);
+	ERR_clear_error();
+	return r;
+}
+
+static void envelope_describe(X509 *x, struct envelope_signer *signer)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (X509_digest(x, EVP_sha256(), md, &n) != 1)
+		panic("envelope: certificate digest failed");
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(signer->fingerprint + 2 * i, 3, "%02x", md[i]);
+	X509_NAME_oneline(X509_get_subject_name(x), signer->subject, sizeof(signer->subject));
+}
+
+/* Check the signature over the content and copy the content out. */
+static enum reason envelope_signature(CMS_ContentInfo *cms, struct buf *content,
+    char *detail, size_t dlen)
+{
+	BIO *out = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+
+	if (out == NULL)
+		panic("envelope: out of memory");
+	if (CMS_verify(cms, NULL, NULL, NULL, out, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		envelope_errstr(detail, dlen);
+		BIO_free(out);
+		return R_SIG_INVALID;
+	}
+	n = BIO_get_mem_data(out, &p);
+	buf_reset(content);
+	buf_add(content, p, (size_t)n);
+	BIO_free(out);
+	return R_OK;
+}
+
+enum reason envelope_open(const struct envelope_keys *k, const void *data, size_t len,
+    struct buf *content, struct envelope_signer *signer, char *detail, size_t dlen)
+{
+	CMS_ContentInfo *cms;
+	STACK_OF(X509) *signers;
+	enum reason r;
+
+	detail[0] = '\0';
+	memset(signer, 0, sizeof(*signer));
+	if ((cms = envelope_parse(data, len)) == NULL) {
+		envelope_errstr(detail, dlen);
+		return R_ENV_UNREADABLE;
+	}
+	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
+		r = R_ENV_NOT_SIGNED;
+	else if (CMS_is_detached(cms))
+		r = R_ENV_DETACHED;
+	else if (sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1)
+		r = R_ENV_SIGNER_COUNT;
+	else if ((r = envelope_signature(cms, content, detail, dlen)) == R_OK) {
+		signers = CMS_get0_signers(cms);
+		if (signers == NULL || sk_X509_num(signers) != 1)
+			panic("envelope: verified envelope without its signer");
+		envelope_describe(sk_X509_value(signers, 0), signer);
+		r = envelope_chain(k, cms, sk_X509_value(signers, 0), detail, dlen);
+		sk_X509_free(signers);
+	}
+	CMS_ContentInfo_free(cms);
+	ERR_clear_error();
+	return r;
+}
+
+int envelope_seal(const struct envelope_keys *k, const void *data, size_t len, struct buf *der)
+{
+	BIO *in = BIO_new_mem_buf(data, (int)len), *out = BIO_new(BIO_s_mem());
+	CMS_ContentInfo *cms = NULL;
+	char *p;
+	long n;
+	int rc = -1;
+
+	if (in == NULL || out == NULL)
+		panic("envelope: out of memory");
+	cms = CMS_sign(k->cert, k->key, NULL, in, CMS_BINARY);
+	if (cms != NULL && i2d_CMS_bio(out, cms) == 1) {
+		n = BIO_get_mem_data(out, &p);
+		buf_reset(der);
+		buf_add(der, p, (size_t)n);
+		rc = 0;
+	}
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	BIO_free(out);
+	ERR_clear_error();
+	return rc;
+}

@@ -1,0 +1,20 @@
+/* inbound — one envelope through the pipeline, from work/ to archive/ or error/:
+ *   read safely → open CMS (R1) → bind signer to a party (R1) → parse and
+ *   validate XML → sender and role checks (R1, R2) → apply in ONE store
+ *   transaction with its ack and notices (R25, R26) → emit the outbox →
+ *   archive.  A refusal writes error/<name>.reason and, when the signer is a
+ *   bound party, a signed negative ack.
+ * The envelope leaves work/ only after its effect and its ack are durable;
+ * processing it again (after a crash) is a replay the seen table absorbs.
+ * Failure contract: returns 0 when the envelope reached archive/ or error/,
+ * 1 when it must stay in work/ for a later attempt (outbox or disk
+ * trouble), and -1 on a store failure (the caller exits, recovery on
+ * restart makes things right). */
+#ifndef INBOUND_H
+#define INBOUND_H
+#include "hub.h"
+
+int inbound_process(struct hub *h, const char *work_name);
+/* Claim and process everything ready; returns the number processed, or -1. */
+int inbound_run(struct hub *h, volatile int *stop);
+#endif

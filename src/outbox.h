@@ -1,0 +1,29 @@
+/* outbox — messages the hub owes its parties (acks, notices; later customs
+ * exports).  A row is written in the same transaction as the effect it
+ * reports; outbox_flush then seals each row (CMS), writes it to
+ * outbound/<receiver>/<file_name> (temp + fsync + rename + dir fsync) and
+ * only then deletes the row.  A crash in between re-emits the same file
+ * name, which replaces, never duplicates.
+ * Failure contract: outbox_flush returns -1 if a file could not be written
+ * (the row stays for the next flush); store errors are fatal. */
+#ifndef OUTBOX_H
+#define OUTBOX_H
+#include <stdint.h>
+#include "buf.h"
+
+struct store;
+struct __db_txn;
+struct envelope_keys;
+
+struct outbox_row {
+	int64_t	seq;
+	char	receiver[11];
+	char	file_name[160];
+	int64_t	created_at;
+};
+
+/* Queue xml for receiver under file_name (NULL: "NTC_<seq>.p7m"). */
+int outbox_add(struct store *s, struct __db_txn *txn, const char *receiver,
+    const char *file_name, const struct buf *xml);
+int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
+#endif

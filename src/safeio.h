@@ -1,0 +1,29 @@
+/* safeio — safe opening of untrusted spool files and durable writes.
+ * Reading: openat(O_NOFOLLOW|O_NONBLOCK), then fstat: a regular file with
+ * exactly one link, within a size cap (Postfix safe_open, OpenSMTPD offline).
+ * Writing: temp file (".name.tmp" in the target folder, ignored by readers)
+ * + fsync + rename + fsync of the folder, so a file is either absent or whole.
+ * Failure contract: functions return 0 or a negative safeio_status; errno
+ * tells the system cause for SAFEIO_ERROR. Nothing here is fatal. */
+#ifndef SAFEIO_H
+#define SAFEIO_H
+#include <stddef.h>
+#include <sys/types.h>
+#include "buf.h"
+
+enum safeio_status {
+	SAFEIO_OK = 0,
+	SAFEIO_ERROR = -1,	/* system call failed; see errno */
+	SAFEIO_UNSAFE = -2,	/* symlink, not regular, or more than one link */
+	SAFEIO_TOO_LARGE = -3,
+	SAFEIO_EMPTY = -4,
+	SAFEIO_CHANGED = -5,	/* the file changed while it was read */
+};
+
+int safeio_read(const char *dir, const char *name, size_t max, struct buf *out);
+int safeio_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+int safeio_rename(const char *from_dir, const char *from_name,
+    const char *to_dir, const char *to_name);	/* rename + fsync of both folders */
+int safeio_fsync_dir(const char *dir);
+int safeio_mkdirs(const char *path, mode_t mode);
+#endif

@@ -1,0 +1,48 @@
+/* spool — the folders envelopes move through, and the moves themselves.
+ *   inbound/ → (claim: one rename) → work/<ID>_<name> → archive/<yyyymmdd>/ or error/
+ * Only names that spool_name_ok accepts are taken; a file is taken once it
+ * has been unchanged for the settle time.  Every move is a rename with
+ * RENAME_NOREPLACE followed by fsync of the folders (STYLE.md).
+ * Failure contract: functions return 0, or -1 with errno set; ENOENT on
+ * claim means the file went away (another taker won) and is not an error
+ * worth more than a warning. */
+#ifndef SPOOL_H
+#define SPOOL_H
+#include <limits.h>
+#include <stddef.h>
+#include <time.h>
+
+#define SPOOL_NAME_MAX 128
+#define SPOOL_WORK_MAX (SPOOL_NAME_MAX + 24)
+
+struct spool {
+	char	root[PATH_MAX];
+	char	inbound[PATH_MAX];
+	char	work[PATH_MAX];
+	char	archive[PATH_MAX];
+	char	error[PATH_MAX];
+	char	outbound[PATH_MAX];
+	char	log[PATH_MAX];
+};
+
+struct spool_list {
+	char	**names;
+	size_t	  n;
+};
+
+int spool_init(struct spool *s, const char *root);
+int spool_name_ok(const char *name);
+/* Names in inbound/ ready to claim (valid, settled), sorted. */
+int spool_ready(const struct spool *s, long settle_ms, struct spool_list *out);
+/* Names left in work/ (claimed, not finished), sorted. */
+int spool_work(const struct spool *s, struct spool_list *out);
+void spool_list_free(struct spool_list *l);
+/* Move inbound/name to work/<ID>_name; work_name receives "<ID>_name". */
+int spool_claim(const struct spool *s, const char *name, char *work_name, size_t n);
+int spool_archive(const struct spool *s, const char *work_name, time_t now);
+/* Write error/<work_name>.reason (durably), then move the envelope to error/. */
+int spool_reject(const struct spool *s, const char *work_name, const char *reason_text);
+/* The original name and the ID part of a work name. */
+const char *spool_original_name(const char *work_name);
+void spool_work_id(const char *work_name, char *id, size_t n);
+#endif

@@ -1,0 +1,273 @@
+/* store — Berkeley DB transactional environment, databases and record access. */
+#include "store.h"
+#include "codec.h"
+#include "log.h"
+#include "safeio.h"
+#include "xmem.h"
+#include <db.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+	DB_ENV	*env;
+	DB	*db[SDB_COUNT];
+};
+
+static const char *store_db_names[SDB_COUNT] = {
+	"letters.db", "agreements.db", "live.db", "by_letter.db", "seen.db",
+	"outbox.db", "counters.db",
+};
+
+static void store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	(void)env;
+	log_error("store", "%s%sdb_error=\"%s\"", pfx ? pfx : "", pfx ? " " : "", msg);
+}
+
+/* A database error the process cannot go on from: exit, so a restart recovers. */
+static int store_check(int rc, const char *what)
+{
+	if (rc == 0 || rc == DB_NOTFOUND)
+		return rc == 0 ? 0 : 1;
+	log_error("store", "op=%s error=\"%s\"", what, db_strerror(rc));
+	if (rc == DB_RUNRECOVERY) {
+		log_error("store", "run recovery needed 数据库需要恢复: exiting so that a restart recovers");
+		exit(4);
+	}
+	return -1;
+}
+
+static int store_open_env(struct store *s, const char *dir)
+{
+	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG
+	    | DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER;
+	int rc;
+
+	if ((rc = db_env_create(&s->env, 0)) != 0)
+		return store_check(rc, "db_env_create");
+	s->env->set_errcall(s->env, store_errcall);
+	s->env->set_cachesize(s->env, 0, 16 * 1024 * 1024, 1);
+	s->env->set_lk_detect(s->env, DB_LOCK_DEFAULT);
+	s->env->log_set_config(s->env, DB_LOG_AUTO_REMOVE, 1);
+	rc = s->env->open(s->env, dir, flags, 0640);
+	return store_check(rc, "env_open");
+}
+
+static int store_open_db(struct store *s, enum store_db i)
+{
+	int rc;
+
+	if ((rc = db_create(&s->db[i], s->env, 0)) != 0)
+		return store_check(rc, "db_create");
+	rc = s->db[i]->open(s->db[i], NULL, store_db_names[i], NULL, DB_BTREE,
+	    DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0640);
+	return store_check(rc, store_db_names[i]);
+}
+
+struct store *store_open(const char *dir, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int i;
+
+	if (safeio_mkdirs(dir, 0750) < 0) {
+		snprintf(err, errlen, "%s: cannot create store folder 无法创建数据库目录", dir);
+		free(s);
+		return NULL;
+	}
+	if (store_open_env(s, dir) != 0) {
+		snprintf(err, errlen, "%s: cannot open Berkeley DB environment 无法打开数据库环境", dir);
+		store_close(s);
+		return NULL;
+	}
+	for (i = 0; i < SDB_COUNT; i++)
+		if (store_open_db(s, (enum store_db)i) != 0) {
+			snprintf(err, errlen, "%s/%s: cannot open database 无法打开数据库", dir,
+			    store_db_names[i]);
+			store_close(s);
+			return NULL;
+		}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < SDB_COUNT; i++)
+		if (s->db[i])
+			s->db[i]->close(s->db[i], 0);
+	if (s->env) {
+		s->env->txn_checkpoint(s->env, 0, 0, 0);
+		s->env->close(s->env, 0);
+	}
+	free(s);
+}
+
+void store_checkpoint(struct store *s)
+{
+	store_check(s->env->txn_checkpoint(s->env, 0, 0, 0), "checkpoint");
+}
+
+store_txn *store_begin(struct store *s)
+{
+	DB_TXN *txn = NULL;
+
+	if (store_check(s->env->txn_begin(s->env, NULL, &txn, 0), "txn_begin") != 0)
+		return NULL;
+	return txn;
+}
+
+int store_commit(store_txn *txn)
+{
+	return store_check(txn->commit(txn, 0), "txn_commit");
+}
+
+void store_abort(store_txn *txn)
+{
+	store_check(txn->abort(txn), "txn_abort");
+}
+
+static void store_dbt(DBT *d, const void *p, size_t n)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)p;
+	d->size = (u_int32_t)n;
+}
+
+int store_get(struct store *s, store_txn *txn, enum store_db db, const void *key,
+    size_t klen, struct buf *val)
+{
+	DBT k, v;
+	int rc;
+
+	store_dbt(&k, key, klen);
+	memset(&v, 0, sizeof(v));
+	v.flags = DB_DBT_REALLOC;
+	rc = store_check(s->db[db]->get(s->db[db], txn, &k, &v, txn ? DB_RMW : 0), "get");
+	if (rc == 0 && val != NULL) {
+		buf_reset(val);
+		buf_add(val, v.data, v.size);
+	}
+	free(v.data);
+	return rc;
+}
+
+int store_put(struct store *s, store_txn *txn, enum store_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	DBT k, v;
+
+	store_dbt(&k, key, klen);
+	store_dbt(&v, val, vlen);
+	return store_check(s->db[db]->put(s->db[db], txn, &k, &v, 0), "put");
+}
+
+int store_del(struct store *s, store_txn *txn, enum store_db db, const void *key, size_t klen)
+{
+	DBT k;
+
+	store_dbt(&k, key, klen);
+	return store_check(s->db[db]->del(s->db[db], txn, &k, 0), "del");
+}
+
+int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *prefix,
+    size_t plen, int (*fn)(void *, const void *, size_t, const void *, size_t), void *arg)
+{
+	DBC *c = NULL;
+	DBT k, v;
+	int rc;
+
+	if (store_check(s->db[db]->cursor(s->db[db], txn, &c, 0), "cursor") != 0)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	k.flags = v.flags = DB_DBT_REALLOC;
+	if (plen) {
+		k.data = xmalloc(plen);
+		memcpy(k.data, prefix, plen);
+		k.size = (u_int32_t)plen;
+	}
+	rc = c->get(c, &k, &v, plen ? DB_SET_RANGE : DB_FIRST);
+	while (rc == 0 && (k.size >= plen && memcmp(k.data, prefix, plen) == 0)) {
+		if (fn(arg, k.data, k.size, v.data, v.size) != 0)
+			break;
+		rc = c->get(c, &k, &v, DB_NEXT);
+	}
+	free(k.data);
+	free(v.data);
+	c->close(c);
+	return store_check(rc == DB_NOTFOUND ? 0 : rc, "scan") < 0 ? -1 : 0;
+}
+
+int store_next(struct store *s, store_txn *txn, const char *name, uint64_t *value)
+{
+	unsigned char be[8];
+	struct buf v;
+	uint64_t n = 0;
+	int rc, i;
+
+	buf_init(&v);
+	rc = store_get(s, txn, SDB_COUNTERS, name, strlen(name), &v);
+	if (rc == 0 && v.len == 8)
+		for (i = 0; i < 8; i++)
+			n = n << 8 | (unsigned char)v.data[i];
+	buf_free(&v);
+	if (rc < 0)
+		return -1;
+	*value = ++n;
+	for (i = 0; i < 8; i++)
+		be[i] = (unsigned char)(n >> (56 - 8 * i));
+	return store_put(s, txn, SDB_COUNTERS, name, strlen(name), be, 8);
+}
+
+static int store_record_get(struct store *s, store_txn *txn, enum store_db db,
+    const struct codec_schema *schema, const char *key, void *rec)
+{
+	struct buf v;
+	int rc;
+
+	buf_init(&v);
+	rc = store_get(s, txn, db, key, strlen(key), &v);
+	if (rc == 0 && codec_decode(schema, v.data, v.len, rec) < 0) {
+		log_error("store", "db=%s key=%s error=\"corrupt record 记录损坏\"", schema->name, key);
+		rc = -1;
+	}
+	buf_free(&v);
+	return rc;
+}
+
+static int store_record_put(struct store *s, store_txn *txn, enum store_db db,
+    const struct codec_schema *schema, const char *key, const void *rec)
+{
+	struct buf v;
+	int rc;
+
+	buf_init(&v);
+	codec_encode(schema, rec, &v);
+	rc = store_put(s, txn, db, key, strlen(key), v.data, v.len);
+	buf_free(&v);
+	return rc;
+}
+
+int store_letter_get(struct store *s, store_txn *txn, const char *number, struct letter *l)
+{
+	return store_record_get(s, txn, SDB_LETTERS, &codec_letter, number, l);
+}
+
+int store_letter_put(struct store *s, store_txn *txn, const struct letter *l)
+{
+	return store_record_put(s, txn, SDB_LETTERS, &codec_letter, l->number, l);
+}
+
+int store_agreement_get(struct store *s, store_txn *txn, const char *number, struct agreement *a)
+{
+	return store_record_get(s, txn, SDB_AGREEMENTS, &codec_agreement, number, a);
+}
+
+int store_agreement_put(struct store *s, store_txn *txn, const struct agreement *a)
+{
+	return store_record_put(s, txn, SDB_AGREEMENTS, &codec_agreement, a->number, a);
+}

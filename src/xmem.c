@@ -1,0 +1,67 @@
+/* xmem — allocation wrappers that abort on failure, and panic(). */
+#include "xmem.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("entrust: panic: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		panic("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		panic("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		panic("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+int strlcopy(char *dst, const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (n == 0)
+		return -1;
+	if (len >= n) {
+		memcpy(dst, s, n - 1);
+		dst[n - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, s, len + 1);
+	return 0;
+}

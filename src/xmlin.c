@@ -1,0 +1,238 @@
+/* xmlin — hardened libxml2 parsing and XSD validation. */
+#include "xmlin.h"
+#include "xmem.h"
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct xmlin {
+	xmlSchemaPtr schema;
+};
+
+/* The first error libxml2 reports, as "line N: <path>: message". */
+struct xmlin_err {
+	char	*detail;
+	size_t	 dlen;
+	int	 seen;
+};
+
+static void xmlin_on_error(void *arg, xmlErrorPtr e)
+{
+	struct xmlin_err *ctx = arg;
+	xmlChar *path = NULL;
+	size_t n;
+
+	if (ctx == NULL || ctx->seen++ || e == NULL || ctx->dlen == 0)
+		return;
+	if (e->node != NULL && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE)
+		path = xmlGetNodePath((xmlNodePtr)e->node);
+	snprintf(ctx->detail, ctx->dlen, "line %d: %s%s%s", e->line,
+	    path ? (char *)path : "", path ? ": " : "", e->message ? e->message : "error");
+	n = strlen(ctx->detail);
+	while (n > 0 && (ctx->detail[n - 1] == '\n' || ctx->detail[n - 1] == ' '))
+		ctx->detail[--n] = '\0';
+	xmlFree(path);
+}
+
+/* Silences libxml2's default printing to stderr for errors we did not route. */
+static void xmlin_quiet(void *arg, xmlErrorPtr e)
+{
+	(void)arg;
+	(void)e;
+}
+
+void xmlin_global_init(void)
+{
+	xmlInitParser();
+	xmlSetStructuredErrorFunc(NULL, xmlin_quiet);
+}
+
+void xmlin_global_done(void)
+{
+	xmlCleanupParser();
+}
+
+struct xmlin *xmlin_load(const char *xsd_path, char *err, size_t errlen)
+{
+	struct xmlin_err ectx = {err, errlen, 0};
+	xmlSchemaParserCtxtPtr pc;
+	struct xmlin *x;
+
+	err[0] = '\0';
+	if ((pc = xmlSchemaNewParserCtxt(xsd_path)) == NULL) {
+		snprintf(err, errlen, "%s: cannot read schema 无法读取结构定义", xsd_path);
+		return NULL;
+	}
+	xmlSchemaSetParserStructuredErrors(pc, xmlin_on_error, &ectx);
+	x = xcalloc(1, sizeof(*x));
+	x->schema = xmlSchemaParse(pc);
+	xmlSchemaFreeParserCtxt(pc);
+	if (x->schema == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: schema does not compile 结构定义无法编译", xsd_path);
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void xmlin_free(struct xmlin *x)
+{
+	if (x == NULL)
+		return;
+	xmlSchemaFree(x->schema);
+	free(x);
+}
+
+static int xmlin_has(const char *data, size_t len, const char *needle)
+{
+	return memmem(data, len, needle, strlen(needle)) != NULL;
+}
+
+/* The encoding named in the XML declaration must be absent or UTF-8. */
+static int xmlin_declared_utf8(const char *data, size_t len)
+{
+	const char *end, *enc;
+	char name[16];
+	size_t i;
+
+	if (len < 5 || memcmp(data, "<?xml", 5) != 0)
+		return 1;
+	if ((end = memmem(data, len, "?>", 2)) == NULL)
+		return 1;	/* malformed; the parser will say so */
+	if ((enc = memmem(data, (size_t)(end - data), "encoding", 8)) == NULL)
+		return 1;
+	for (enc += 8; enc < end && (*enc == ' ' || *enc == '=' || *enc == '"' || *enc == '\''); enc++)
+		;
+	for (i = 0; enc < end && i < sizeof(name) - 1 && *enc != '"' && *enc != '\''; enc++)
+		name[i++] = *enc;
+	name[i] = '\0';
+	return strcasecmp(name, "UTF-8") == 0;
+}
+
+static const char *xmlin_forbidden(const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+
+	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)))
+		return "UTF-16 byte order mark; only UTF-8 is accepted";
+	if (memchr(data, '\0', len) != NULL)
+		return "NUL byte in document; only UTF-8 is accepted";
+	if (!xmlin_declared_utf8(data, len))
+		return "declared encoding is not UTF-8";
+	if (xmlin_has(data, len, "<!DOCTYPE") || xmlin_has(data, len, "<!ENTITY"))
+		return "DOCTYPE or entity declaration";
+	return NULL;
+}
+
+static xmlDocPtr xmlin_read(const char *data, size_t len, struct xmlin_err *ectx)
+{
+	xmlParserCtxtPtr pc = xmlNewParserCtxt();
+	xmlDocPtr doc;
+
+	if (pc == NULL)
+		panic("xmlin: out of memory");
+	xmlSetStructuredErrorFunc(ectx, xmlin_on_error);
+	doc = xmlCtxtReadMemory(pc, data, (int)len, "message.xml", "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	xmlSetStructuredErrorFunc(NULL, xmlin_quiet);
+	xmlFreeParserCtxt(pc);
+	return doc;
+}
+
+static int xmlin_validate(const struct xmlin *x, xmlDocPtr doc, struct xmlin_err *ectx)
+{
+	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(x->schema);
+	int rc;
+
+	if (vc == NULL)
+		panic("xmlin: out of memory");
+	xmlSchemaSetValidStructuredErrors(vc, xmlin_on_error, ectx);
+	rc = xmlSchemaValidateDoc(vc, doc);
+	xmlSchemaFreeValidCtxt(vc);
+	return rc;
+}
+
+enum reason xmlin_parse(const struct xmlin *x, const char *data, size_t len,
+    xmlDocPtr *doc, char *detail, size_t dlen)
+{
+	struct xmlin_err ectx = {detail, dlen, 0};
+	const char *why;
+
+	*doc = NULL;
+	detail[0] = '\0';
+	if (len > INT32_MAX) {
+		snprintf(detail, dlen, "document too large");
+		return R_XML_MALFORMED;
+	}
+	if ((why = xmlin_forbidden(data, len)) != NULL) {
+		snprintf(detail, dlen, "%s", why);
+		return R_XML_FORBIDDEN;
+	}
+	if ((*doc = xmlin_read(data, len, &ectx)) == NULL)
+		return R_XML_MALFORMED;
+	if ((*doc)->intSubset != NULL || (*doc)->extSubset != NULL) {
+		snprintf(detail, dlen, "DOCTYPE");
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		return R_XML_FORBIDDEN;
+	}
+	if (xmlin_validate(x, *doc, &ectx) != 0) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		return R_XML_INVALID;
+	}
+	return R_OK;
+}
+
+static int xmlin_is(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->ns != NULL
+	    && strcmp((const char *)n->ns->href, ENTRUST_NS) == 0
+	    && strcmp((const char *)n->name, name) == 0;
+}
+
+xmlNodePtr xmlin_next(xmlNodePtr node, const char *name)
+{
+	for (node = node ? node->next : NULL; node != NULL; node = node->next)
+		if (xmlin_is(node, name))
+			return node;
+	return NULL;
+}
+
+xmlNodePtr xmlin_child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = parent ? parent->children : NULL; n != NULL; n = n->next)
+		if (xmlin_is(n, name))
+			return n;
+	return NULL;
+}
+
+static int xmlin_copy(xmlChar *s, char *out, size_t n)
+{
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	rc = strlcopy(out, (const char *)s, n) < 0 ? -1 : 1;
+	xmlFree(s);
+	return rc;
+}
+
+int xmlin_text(xmlNodePtr parent, const char *name, char *out, size_t n)
+{
+	xmlNodePtr c = xmlin_child(parent, name);
+
+	out[0] = '\0';
+	return c ? xmlin_copy(xmlNodeGetContent(c), out, n) : 0;
+}
+
+int xmlin_attr(xmlNodePtr node, const char *name, char *out, size_t n)
+{
+	out[0] = '\0';
+	return node ? xmlin_copy(xmlGetProp(node, (const xmlChar *)name), out, n) : 0;
+}

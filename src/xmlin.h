@@ -1,0 +1,32 @@
+/* xmlin — hardened parsing of untrusted XML and validation against xsd/.
+ * Before libxml2 sees a byte we refuse what we never accept: a DOCTYPE
+ * (hence entities, billion laughs, XXE), a non-UTF-8 encoding, NUL bytes.
+ * libxml2 then parses from memory with no network and no entity
+ * substitution; the schema is compiled once (xmlin_load) and every document
+ * gets its own validation context.
+ * Failure contract: xmlin_parse returns a reason and a one-line detail
+ * naming the line and element; the document is returned only on R_OK. */
+#ifndef XMLIN_H
+#define XMLIN_H
+#include <stddef.h>
+#include <libxml/tree.h>
+#include "reason.h"
+
+#define ENTRUST_NS "urn:entrust:1"
+
+struct xmlin;
+
+void xmlin_global_init(void);
+void xmlin_global_done(void);
+struct xmlin *xmlin_load(const char *xsd_path, char *err, size_t errlen);
+void xmlin_free(struct xmlin *x);
+enum reason xmlin_parse(const struct xmlin *x, const char *data, size_t len,
+    xmlDocPtr *doc, char *detail, size_t dlen);
+
+/* Navigation in our namespace, for the message modules. */
+xmlNodePtr xmlin_child(xmlNodePtr parent, const char *name);
+xmlNodePtr xmlin_next(xmlNodePtr node, const char *name);
+/* Copy the text of parent/name into out; 1 copied, 0 absent, -1 too long. */
+int xmlin_text(xmlNodePtr parent, const char *name, char *out, size_t n);
+int xmlin_attr(xmlNodePtr node, const char *name, char *out, size_t n);
+#endif
