@@ -169,3 +169,12 @@ int safeio_mkdirs(const char *path, mode_t mode)
 		return SAFEIO_ERROR;
 	return SAFEIO_OK;
 }
+
+int safeio_path(char *out, const char *dir, const char *name)
+{
+	if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}

@@ -26,4 +26,6 @@ int safeio_rename(const char *from_dir, const char *from_name,
     const char *to_dir, const char *to_name);	/* rename + fsync of both folders */
 int safeio_fsync_dir(const char *dir);
 int safeio_mkdirs(const char *path, mode_t mode);
+/* out = dir "/" name, in PATH_MAX bytes; -1 (ENAMETOOLONG) if it does not fit. */
+int safeio_path(char *out, const char *dir, const char *name);
 #endif
