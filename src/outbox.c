@@ -20,6 +20,16 @@ static void outbox_key(int64_t seq, unsigned char be[8])
 		be[i] = (unsigned char)((uint64_t)seq >> (56 - 8 * i));
 }
 
+static int64_t outbox_seq(const unsigned char be[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | be[i];
+	return (int64_t)v;
+}
+
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
 {
@@ -95,13 +105,12 @@ static int outbox_visit(void *arg, const void *key, size_t klen, const void *val
 	struct outbox_row row;
 	size_t rlen;
 
-	(void)key;
-	(void)klen;
-	if (vlen < 4)
+	if (klen != 8 || vlen < 4)
 		panic("outbox: corrupt row");
 	rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
 	if (rlen > vlen - 4 || codec_decode(&codec_outbox, p + 4, rlen, &row) < 0)
 		panic("outbox: corrupt row");
+	row.seq = outbox_seq(key);	/* the key is the row's identity; the record does not repeat it */
 	if (outbox_emit(f, &row, (const char *)p + 4 + rlen, vlen - 4 - rlen) < 0)
 		f->failed = 1;
 	else
