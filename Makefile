@@ -19,6 +19,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
 .PHONY: all setup run test unit e2e asan valgrind clean demo
 .SUFFIXES:
+.SECONDARY:
 
 all: $(PROGS:%=$(BINDIR)/%)
 
