@@ -80,15 +80,18 @@ static const char *daemon_state(const struct conf *c)
 }
 
 struct reason_file {
-	char	name[SPOOL_WORK_MAX + 8];
-	time_t	mtime;
+	char		name[SPOOL_WORK_MAX + 8];
+	struct timespec	mtime;
 };
 
 static int reason_newer(const void *a, const void *b)
 {
-	const struct reason_file *x = a, *y = b;
+	const struct timespec *x = &((const struct reason_file *)a)->mtime;
+	const struct timespec *y = &((const struct reason_file *)b)->mtime;
 
-	return (y->mtime > x->mtime) - (y->mtime < x->mtime);
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? 1 : -1;
+	return (y->tv_nsec > x->tv_nsec) - (y->tv_nsec < x->tv_nsec);
 }
 
 /* The newest .reason files in error/, newest first; returns how many (≤ max). */
@@ -113,7 +116,7 @@ static int last_reasons(const char *dir, struct reason_file *out, int max)
 			continue;
 		all = xrealloc(all, (size_t)(n + 1) * sizeof(*all));
 		strlcopy(all[n].name, d->d_name, sizeof(all[n].name));
-		all[n++].mtime = st.st_mtime;
+		all[n++].mtime = st.st_mtim;
 	}
 	closedir(dp);
 	qsort(all, (size_t)n, sizeof(*all), reason_newer);

@@ -35,11 +35,7 @@ cleanup() {
 		sleep 1
 		kill -KILL "$DPID" 2>/dev/null
 	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "# kept $T" >&2
-	else
-		rm -rf -- "$T"
-	fi
+	[ "${KEEP:-0}" = 1 ] || rm -rf -- "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
@@ -148,15 +144,23 @@ ctl() {
 }
 
 # collect LABEL — what a partner does: take every file out of outbound/<code>/ into
-# recv/LABEL/<code>/, so each step sees only its own output
+# recv/LABEL/<code>/, so each step sees only its own output.  A file whose name was
+# already collected in an earlier step is a resend: it goes to recv/LABEL.resent/<code>/
+# instead (test_R25_restart_sends_nothing_again reports resends).
 collect() {
-	local f code
-	mkdir -p "$RECV/$1"
+	local f code name dest
+	mkdir -p "$RECV/$1" "$RECV/.seen"
 	for f in "$SPOOL"/outbound/*/*; do
 		[ -f "$f" ] || continue
 		code=$(basename "$(dirname "$f")")
-		mkdir -p "$RECV/$1/$code"
-		mv -- "$f" "$RECV/$1/$code/"
+		name=$(basename "$f")
+		dest=$RECV/$1/$code
+		if [ -e "$RECV/.seen/$code/$name" ]; then
+			dest=$RECV/$1.resent/$code
+			echo "$1: $code/$name" >>"$RECV/.resends"
+		fi
+		mkdir -p "$dest" "$RECV/.seen/$code"
+		mv -- "$f" "$dest/" && : >"$RECV/.seen/$code/$name"
 	done
 }
 
@@ -361,9 +365,6 @@ setup() {
 	[ -x "$ENTRUSTCTL" ] || fail "$ENTRUSTCTL not found or not executable (run make)" || return 1
 	"$REPO/scripts/demo-pki" "$PKI" "$REGISTRY" >"$T/demo-pki.log" 2>&1 ||
 		fail "scripts/demo-pki failed: $(tail -1 "$T/demo-pki.log")" || return 1
-	# idempotent and quiet the second time
-	x=$("$REPO/scripts/demo-pki" "$PKI" "$REGISTRY" 2>&1)
-	[ -z "$x" ] || fail "scripts/demo-pki not quiet on a second run: $x" || return 1
 
 	cat >"$T/ext.cnf" <<'EOF'
 [ req ]
@@ -422,13 +423,45 @@ newcert() {
 # ---------------------------------------------------------------------------------------
 # tests
 
+# R1 groundwork: scripts/demo-pki makes S/MIME signing certs for every party, binds them
+# in the registry by fingerprint, keeps keys private, and is quiet and idempotent
+test_R1_demo_pki() {
+	local code role fp name stem x
+	x=$("$REPO/scripts/demo-pki" "$PKI" "$REGISTRY" 2>&1)
+	[ -z "$x" ] || fail "scripts/demo-pki not quiet on a second run: $x" || return 1
+	expect_eq "$(grep -vc '^#' "$REGISTRY")" 6 "registry lines" || return 1
+	while read -r code role fp name; do
+		case $role in
+		consignor) stem=consignor ;;
+		broker) stem=broker ;;
+		association) stem=association ;;
+		customs) stem=customs ;;
+		operator) stem=operator ;;
+		*) fail "unknown role $role in the registry"; return 1 ;;
+		esac
+		[ "$code" = "$C2" ] && stem=consignor2
+		expect_eq "$fp" "$(fpr "$PKI/$stem.pem")" "registry fingerprint of $code" || return 1
+		expect_eq "$(openssl x509 -in "$PKI/$stem.pem" -noout -subject -nameopt utf8,sep_multiline |
+			sed -n 's/^ *CN=//p')" "$code" "CN of $stem.pem" || return 1
+		[ -n "$name" ] || fail "no name for $code" || return 1
+	done < <(grep -v '^#' "$REGISTRY")
+	for x in hub consignor consignor2 broker association customs operator; do
+		openssl verify -CAfile "$PKI/ca.pem" -purpose smimesign "$PKI/$x.pem" >/dev/null 2>&1 ||
+			fail "$x.pem does not verify for smimesign" || return 1
+		expect_eq "$(stat -c %a "$PKI/$x.key")" 600 "mode of $x.key" || return 1
+	done
+	openssl pkey -in "$PKI/broker.key" -noout -text 2>/dev/null | grep -q 'P-256' ||
+		fail "broker.key is not EC P-256" || return 1
+	! grep -q ENTRUSTHUB "$REGISTRY" || fail "the hub is in the registry"
+}
+
 test_config_check_and_spool_layout() {
 	local out d
 	out=$("$ENTRUSTD" -c "$CONF" -n 2>&1)
 	expect_eq "$?" 0 "entrustd -n exit code" || return 1
 	[[ $out == *"configuration OK"* ]] || fail "entrustd -n said: $out" || return 1
 	run_once || return 1
-	for d in inbound work archive error outbound tmp log; do
+	for d in inbound work archive error outbound log; do
 		[ -d "$SPOOL/$d" ] || fail "spool/$d not created" || return 1
 	done
 	[ -f "$SPOOL/log/entrustd.log" ] || fail "log_file $SPOOL/log/entrustd.log not written"
@@ -624,7 +657,7 @@ $(agreement_xml a2 键盘 8471607100 broker 0 COSU6123456782)" >"$doc"
 
 # R25: the same envelope again (new file name) gets the same answer and has no effect
 test_R25_replay_same_answer_no_effect() {
-	local x j
+	local x j f
 	[ -n "${ACK1_XML:-}" ] && [ -f "$ACK1_XML" ] || fail "needs the ack of the good request" || return 1
 	drop "$ENV1" good1-again.p7m
 	run_once
@@ -632,17 +665,33 @@ test_R25_replay_same_answer_no_effect() {
 	expect_gone good1-again.p7m || return 1
 	[ -n "$(archive_file good1-again.p7m)$(error_file good1-again.p7m)" ] ||
 		fail "replayed envelope neither archived nor in error/" || return 1
-	[ -f "$RECV/replay/$C1/ACK_$MSG1.p7m" ] ||
-		fail "no ACK_$MSG1.p7m again (got: $(received replay | tr '\n' ' '))" || return 1
-	expect_eq "$(received replay | tr '\n' ' ')" "$C1/ACK_$MSG1.p7m " "files sent (no second notice)" || return 1
+	# the ack has the name of the first one, so collect files it under replay.resent/
+	f=$RECV/replay.resent/$C1/ACK_$MSG1.p7m
+	[ -f "$f" ] || f=$RECV/replay/$C1/ACK_$MSG1.p7m
+	[ -f "$f" ] || fail "no ACK_$MSG1.p7m again (got: $(received replay | tr '\n' ' '))" || return 1
+	expect_eq "$(received replay | tr '\n' ' ')" "" "new files sent (no second notice)" || return 1
 	x=$OUT/replay.ack.xml
-	verify_signed "$RECV/replay/$C1/ACK_$MSG1.p7m" "$x" || return 1
+	verify_signed "$f" "$x" || return 1
 	cmp -s "$x" "$ACK1_XML" ||
 		fail "replay ack differs from the first: $(diff "$ACK1_XML" "$x" | grep '^[<>]' | head -2 | tr '\n' ' ')" || return 1
 	j=$(ctl show letter "$LETTER1" --json) || fail "entrustctl show letter failed" || return 1
 	expect_eq "$(jq -c '[.agreements[]|tostring]|sort' <<<"$j")" "${LETTER1_AGREEMENTS:-?}" \
 		"letter agreements after replay" || return 1
 	expect_eq "$(ctl show agreement "$AGR1" --json | jq -r .status)" 0 "status of the first agreement"
+}
+
+# R25: exactly one ack per envelope — a pass with nothing to do sends nothing, and no
+# earlier step re-sent a file the partner had already taken (only the replay may)
+test_R25_restart_sends_nothing_again() {
+	local r
+	run_once || return 1
+	collect idle
+	r=$(grep -v '^replay: ' "$RECV/.resends" 2>/dev/null)
+	[ -z "$r" ] || fail "$(grep -c . <<<"$r") files the partner had already taken were written again" \
+		"to outbound/ by later passes (the outbox re-emits rows already written), e.g." \
+		"$(head -3 <<<"$r" | tr '\n' ' ')" || return 1
+	r=$(received idle | tr '\n' ' ')
+	[ -z "$r" ] || fail "a pass with an empty inbound/ sent: $r"
 }
 
 # R1: consignor2 signs a document whose Header/Sender is 1101230001
@@ -852,6 +901,9 @@ test_ctl_status_json_counts() {
 		fail ".last_errors empty or missing" || return 1
 	jq -e '.last_errors|all(has("file") and has("code") and has("en") and has("zh"))' >/dev/null <<<"$j" ||
 		fail ".last_errors entries lack file/code/en/zh" || return 1
+	k=$(find "$SPOOL/error" -type f -name 'E*' ! -name '*.reason' -printf '%f\n' | sort | tail -1)
+	jq -e --arg f "$k" 'any(.last_errors[]; .file==$f)' >/dev/null <<<"$j" ||
+		fail ".last_errors lacks the latest error $k" || return 1
 	for k in $(jq -r '.last_errors[].file' <<<"$j"); do
 		[ -f "$SPOOL/error/$k" ] || fail "last_errors names $k, not in error/" || return 1
 		expect_eq "$(jq -r --arg f "$k" '.last_errors[]|select(.file==$f)|.code' <<<"$j" | head -1)" \
@@ -861,16 +913,39 @@ test_ctl_status_json_counts() {
 
 # daemon mode: lock (exit 3), a dropped file is answered, SIGTERM → exit 0
 test_daemon_mode_lock_drop_sigterm() {
-	local doc=$DOCS/live.xml msg=ERP-E2E-LIVE rc j ack=""
+	local rc
+	check_daemon_mode
+	rc=$?
+	stop_daemon
+	return $rc
+}
+
+# stop_daemon — make sure the background entrustd we started is gone
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	if kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$DPID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$DPID" 2>/dev/null
+	fi
+	wait "$DPID" 2>/dev/null
+	DPID=""
+}
+
+check_daemon_mode() {
+	local doc=$DOCS/live.xml msg=ERP-E2E-LIVE rc j_running ready=0 ack=""
 	"$ENTRUSTD" -c "$CONF" >>"$LOG" 2>&1 &
 	DPID=$!
+	# ready when entrustctl says so (at most 5 s; the checks below go on regardless)
 	for _ in $(seq 50); do
-		[ "$(ctl status --json | jq -r .daemon 2>/dev/null)" = running ] && break
+		[ "$(ctl status --json | jq -r .daemon 2>/dev/null)" = running ] && ready=1 && break
 		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -0 "$DPID" 2>/dev/null || { wait "$DPID"; fail "entrustd exited at once with $?"; } || return 1
-	expect_eq "$(ctl status --json | jq -r .daemon)" running "status .daemon while running" || return 1
 	timeout 5 "$ENTRUSTD" -c "$CONF" >>"$LOG" 2>&1
 	expect_eq "$?" 3 "exit code of a second entrustd on the same store" || return 1
 
@@ -886,10 +961,7 @@ test_daemon_mode_lock_drop_sigterm() {
 	[ -n "$ack" ] || fail "no ACK_$msg.p7m within 5 s" || return 1
 	verify_signed "$ack" "$OUT/live.ack.xml" || return 1
 	expect_eq "$(xp "$OUT/live.ack.xml" /Ack/Outcome)" accepted "Outcome" || return 1
-	j=$(ctl status --json)
-	expect_eq "$(jq -r .daemon <<<"$j")" running "status .daemon" || return 1
-	jq -e '.folders|(.inbound,.work,.archive,.error,.outbound)|type=="number"' >/dev/null <<<"$j" ||
-		fail "status .folders counts are not numbers: $(jq -c .folders <<<"$j")" || return 1
+	j_running=$(ctl status --json)
 
 	kill -TERM "$DPID"
 	for _ in $(seq 50); do
@@ -904,7 +976,12 @@ test_daemon_mode_lock_drop_sigterm() {
 	collect live
 	[ -n "$(archive_file live.p7m)" ] || fail "live.p7m not archived after SIGTERM" || return 1
 	[ -z "$(ls -A "$SPOOL/work")" ] || fail "work/ not empty after SIGTERM" || return 1
-	expect_eq "$(ctl status --json | jq -r .daemon)" stopped "status .daemon after SIGTERM"
+
+	[ $ready = 1 ] || fail "entrustctl status --json never said .daemon running" || return 1
+	expect_eq "$(jq -r .daemon <<<"$j_running" 2>/dev/null)" running "status .daemon while running" || return 1
+	jq -e '.folders|(.inbound,.work,.archive,.error,.outbound)|type=="number"' >/dev/null 2>&1 <<<"$j_running" ||
+		fail "status .folders counts are not numbers: $j_running" || return 1
+	expect_eq "$(ctl status --json | jq -r .daemon 2>/dev/null)" stopped "status .daemon after SIGTERM"
 }
 
 # every reason file has code:, zh:, en: lines (and one per envelope in error/)
@@ -935,6 +1012,7 @@ if ! setup; then
 	exit 1
 fi
 
+run_test test_R1_demo_pki
 run_test test_config_check_and_spool_layout
 run_test test_R1_R7_R25_R26_good_request_consignor_rsa_der
 run_test test_R25_ack_names_envelope
@@ -956,7 +1034,9 @@ run_test test_ctl_show_unknown_agreement_exit_1
 run_test test_ctl_status_json_counts
 run_test test_daemon_mode_lock_drop_sigterm
 run_test test_reason_files_complete
+run_test test_R25_restart_sends_nothing_again
 
-[ "$FAILS" -gt 0 ] && echo "# $(($(date +%s) - START)) s; rerun with KEEP=1 to inspect $T"
+[ "${KEEP:-0}" = 1 ] && echo "# kept $T"
+[ "$FAILS" -gt 0 ] && [ "${KEEP:-0}" != 1 ] && echo "# $(($(date +%s) - START)) s; rerun with KEEP=1 to keep the temporary directory"
 echo "e2e: $PASS passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
