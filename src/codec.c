@@ -35,7 +35,29 @@ static const struct codec_field agreement_fields[] = {
 	S(struct agreement, 32, received_on), S(struct agreement, 33, fee),
 	S(struct agreement, 34, commitments), S(struct agreement, 35, declaration_number),
 	S(struct agreement, 40, message_id), I(struct agreement, 41, created_at),
-	I(struct agreement, 42, updated_at),
+	I(struct agreement, 42, updated_at), I(struct agreement, 43, signed_at),
+	I(struct agreement, 44, used_at),
+};
+
+#define DECL(tag, i) \
+	S(struct registration, tag, declarants[i].name), \
+	S(struct registration, tag + 1, declarants[i].number), \
+	S(struct registration, tag + 2, declarants[i].phone)
+
+static const struct codec_field registration_fields[] = {
+	S(struct registration, 1, code), S(struct registration, 2, credit),
+	S(struct registration, 3, name), S(struct registration, 4, district),
+	S(struct registration, 5, address), S(struct registration, 6, introduction),
+	S(struct registration, 7, public_phone), S(struct registration, 8, manager_name),
+	S(struct registration, 9, manager_id), I(struct registration, 10, ndeclarants),
+	I(struct registration, 11, submitted_at), I(struct registration, 12, approved_at),
+	I(struct registration, 13, valid_until), S(struct registration, 14, approved_by),
+	I(struct registration, 15, warned_for),
+	DECL(20, 0), DECL(23, 1), DECL(26, 2), DECL(29, 3), DECL(32, 4),
+};
+
+static const struct codec_field account_fields[] = {
+	I(struct account, 1, purchased), I(struct account, 2, used), I(struct account, 3, in_use),
 };
 
 static const struct codec_field outbox_fields[] = {
@@ -49,6 +71,8 @@ static const struct codec_field outbox_fields[] = {
 const struct codec_schema codec_letter = SCHEMA("letter", struct letter, letter_fields);
 const struct codec_schema codec_agreement = SCHEMA("agreement", struct agreement, agreement_fields);
 const struct codec_schema codec_outbox = SCHEMA("outbox", struct outbox_row, outbox_fields);
+const struct codec_schema codec_registration = SCHEMA("registration", struct registration, registration_fields);
+const struct codec_schema codec_account = SCHEMA("account", struct account, account_fields);
 
 static void codec_put(struct buf *out, uint8_t tag, const void *p, size_t n)
 {

@@ -29,6 +29,8 @@ struct codec_schema {
 extern const struct codec_schema codec_letter;		/* struct letter */
 extern const struct codec_schema codec_agreement;	/* struct agreement */
 extern const struct codec_schema codec_outbox;		/* struct outbox_row */
+extern const struct codec_schema codec_registration;	/* struct registration */
+extern const struct codec_schema codec_account;		/* struct account */
 
 void codec_encode(const struct codec_schema *s, const void *rec, struct buf *out);
 int codec_decode(const struct codec_schema *s, const void *data, size_t len, void *rec);

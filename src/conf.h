@@ -15,11 +15,14 @@ struct conf {
 	char	hub_cert[PATH_MAX];
 	char	hub_key[PATH_MAX];
 	char	registry[PATH_MAX];
+	char	codes_dir[PATH_MAX];
 	char	log_file[PATH_MAX];	/* empty: <spool_dir>/log/entrustd.log */
 	char	hub_code[11];
 	long	settle_ms;
 	long	rescan_s;
 	long	max_envelope_bytes;
+	long	registration_validity_days;
+	long	registration_warn_days;
 };
 
 void conf_defaults(struct conf *c);

@@ -19,6 +19,12 @@ static const char *letter_names[LS_COUNT] = {
 	"initiated", "confirmed", "rejected", "expired", "terminated",
 };
 
+int agreement_status_reserved(int s)
+{
+	return s == ST_CONFIRMED || s == ST_DECLARABLE || s == ST_IN_USE || s == ST_REVOKE_ASKED
+	    || s == ST_REVOKE_CONFIRMED || s == ST_REVOKE_FAILED;
+}
+
 const char *agreement_status_zh(int s) { return s >= 0 && s < ST_COUNT ? status_zh[s] : "?"; }
 const char *agreement_status_en(int s) { return s >= 0 && s < ST_COUNT ? status_en[s] : "?"; }
 const char *letter_status_name(int s) { return s >= 0 && s < LS_COUNT ? letter_names[s] : "?"; }
@@ -56,4 +62,25 @@ time_t entrust_add_months(time_t t, int months)
 	if (tm.tm_mday > dim)
 		tm.tm_mday = dim;
 	return timegm(&tm) - CHINA_OFFSET;
+}
+
+/* GB 32100: weights 3^i mod 31 over the first 17 characters; the 18th is
+ * (31 - sum mod 31) mod 31 in the same 31-character alphabet. */
+int credit_code_ok(const char *s)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	int i, w = 1, sum = 0;
+	const char *p;
+
+	if (strlen(s) != 18)
+		return 0;
+	for (i = 0; i < 18; i++) {
+		if (s[i] == '\0' || (p = strchr(alphabet, s[i])) == NULL)
+			return 0;
+		if (i == 17)
+			return (int)(p - alphabet) == (31 - sum % 31) % 31;
+		sum += (int)(p - alphabet) * w;
+		w = w * 3 % 31;
+	}
+	return 0;
 }

@@ -76,11 +76,53 @@ struct agreement {
 	char	message_id[65];
 	int64_t	created_at;
 	int64_t	updated_at;
+	int64_t	signed_at;	/* reached 1: "signed" for R22 */
+	int64_t	used_at;	/* reached 5: counts for R23 */
+};
+
+/* 报关企业登记 broker registration (R3, R4).  Kept twice per broker: the
+ * approved facts in force and a pending change awaiting the association. */
+#define MAX_DECLARANTS 5
+
+struct declarant {
+	char	name[257];
+	char	number[33];
+	char	phone[33];
+};
+
+struct registration {
+	char			code[11];
+	char			credit[19];
+	char			name[513];
+	char			district[5];
+	char			address[513];
+	char			introduction[2049];
+	char			public_phone[33];
+	char			manager_name[257];
+	char			manager_id[33];
+	struct declarant	declarants[MAX_DECLARANTS];
+	int64_t			ndeclarants;
+	int64_t			submitted_at;
+	int64_t			approved_at;
+	int64_t			valid_until;
+	char			approved_by[11];
+	int64_t			warned_for;	/* valid_until already warned about (R5) */
+};
+
+/* 账户 account (R18): units purchased, used (reached 5), in use (reserved). */
+struct account {
+	int64_t	purchased;
+	int64_t	used;
+	int64_t	in_use;
 };
 
 const char *agreement_status_zh(int status);
+/* Whether a status holds a reserved unit of the payer's account (R18). */
+int agreement_status_reserved(int status);
 const char *agreement_status_en(int status);
 const char *letter_status_name(int status);
+/* 统一社会信用代码: 18 characters of GB 32100's charset with a valid check character. */
+int credit_code_ok(const char *s);
 /* The calendar year in China (UTC+8) at time t: numbers and dates use it. */
 int entrust_year(time_t t);
 /* t + months, same day of month clipped to the month's end, UTC+8 calendar. */

@@ -3,7 +3,9 @@
  *   entrustd [-c CONF] [--once] [-n]
  * Exit codes: 0 done, 1 configuration error, 2 usage, 3 another entrustd
  * holds the store, 4 fatal store or spool error (restart recovers). */
+#include "clock.h"
 #include "envelope.h"
+#include "expiry.h"
 #include "hub.h"
 #include "inbound.h"
 #include "log.h"
@@ -74,6 +76,8 @@ static int check_config(const char *conf_path)
 /* Emit the outbox and process every ready envelope; -1 is fatal. */
 static int work_once(struct hub *h, volatile int *stop)
 {
+	if (expiry_run(h, clock_now()) < 0)
+		return -1;
 	if (outbox_flush(h->store, h->keys, h->spool.outbound) < 0)
 		log_warn(NULL, "outbox: some files not written yet 部分回执尚未写出; will retry");
 	return inbound_run(h, stop) < 0 ? -1 : 0;

@@ -1,5 +1,6 @@
 /* hub — open, reload and close the pipeline's parts. */
 #include "hub.h"
+#include "codes.h"
 #include "envelope.h"
 #include "registry.h"
 #include "store.h"
@@ -8,37 +9,62 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The parts a reload replaces: keys, registry, schema. */
-static int hub_load_parts(const struct conf *c, struct envelope_keys **keys,
-    struct registry **reg, struct xmlin **x, char *err, size_t errlen)
+/* The parts a reload replaces. */
+struct hub_parts {
+	struct envelope_keys	*keys;
+	struct registry		*registry;
+	struct xmlin		*xmlin;
+	struct codes		*codes;
+};
+
+static int hub_load_parts(const struct conf *c, struct hub_parts *p, char *err, size_t errlen)
 {
 	char xsd[PATH_MAX];
 
-	*keys = NULL;
-	*reg = NULL;
-	*x = NULL;
-	if ((*keys = envelope_keys_load(c->trust_ca, c->hub_cert, c->hub_key, err, errlen)) == NULL)
+	memset(p, 0, sizeof(*p));
+	if ((p->keys = envelope_keys_load(c->trust_ca, c->hub_cert, c->hub_key, err, errlen)) == NULL)
 		return -1;
-	if ((*reg = registry_load(c->registry, err, errlen)) == NULL)
+	if ((p->registry = registry_load(c->registry, err, errlen)) == NULL)
+		return -1;
+	if ((p->codes = codes_load(c->codes_dir, err, errlen)) == NULL)
 		return -1;
 	if (snprintf(xsd, sizeof(xsd), "%s/entrust.xsd", c->xsd_dir) >= (int)sizeof(xsd)) {
 		snprintf(err, errlen, "xsd_dir too long");
 		return -1;
 	}
-	if ((*x = xmlin_load(xsd, err, errlen)) == NULL)
+	if ((p->xmlin = xmlin_load(xsd, err, errlen)) == NULL)
 		return -1;
 	return 0;
 }
 
-static void hub_free_parts(struct envelope_keys *keys, struct registry *reg, struct xmlin *x)
+static void hub_free_parts(struct hub_parts *p)
 {
-	envelope_keys_free(keys);
-	registry_free(reg);
-	xmlin_free(x);
+	envelope_keys_free(p->keys);
+	registry_free(p->registry);
+	xmlin_free(p->xmlin);
+	codes_free(p->codes);
+}
+
+static void hub_set_parts(struct hub *h, const struct hub_parts *p)
+{
+	h->keys = p->keys;
+	h->registry = p->registry;
+	h->xmlin = p->xmlin;
+	h->codes = p->codes;
+}
+
+static void hub_get_parts(const struct hub *h, struct hub_parts *p)
+{
+	p->keys = h->keys;
+	p->registry = h->registry;
+	p->xmlin = h->xmlin;
+	p->codes = h->codes;
 }
 
 int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, size_t errlen)
 {
+	struct hub_parts p;
+
 	memset(h, 0, sizeof(*h));
 	if (conf_load(conf_path, &h->conf, err, errlen) < 0)
 		return -1;
@@ -47,10 +73,11 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 		    h->conf.spool_dir, strerror(errno));
 		return -1;
 	}
-	if (hub_load_parts(&h->conf, &h->keys, &h->registry, &h->xmlin, err, errlen) < 0) {
-		hub_close(h);
+	if (hub_load_parts(&h->conf, &p, err, errlen) < 0) {
+		hub_free_parts(&p);
 		return -1;
 	}
+	hub_set_parts(h, &p);
 	if (with_store && (h->store = store_open(h->conf.store_dir, err, errlen)) == NULL) {
 		hub_close(h);
 		return -1;
@@ -60,9 +87,7 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 
 int hub_reload(struct hub *h, const char *conf_path, char *err, size_t errlen)
 {
-	struct envelope_keys *keys;
-	struct registry *reg;
-	struct xmlin *x;
+	struct hub_parts p, old;
 	struct conf c;
 
 	if (conf_load(conf_path, &c, err, errlen) < 0)
@@ -71,21 +96,23 @@ int hub_reload(struct hub *h, const char *conf_path, char *err, size_t errlen)
 		snprintf(err, errlen, "spool_dir and store_dir change only with a restart 目录变更需要重启");
 		return -1;
 	}
-	if (hub_load_parts(&c, &keys, &reg, &x, err, errlen) < 0) {
-		hub_free_parts(keys, reg, x);
+	if (hub_load_parts(&c, &p, err, errlen) < 0) {
+		hub_free_parts(&p);
 		return -1;
 	}
-	hub_free_parts(h->keys, h->registry, h->xmlin);
-	h->keys = keys;
-	h->registry = reg;
-	h->xmlin = x;
+	hub_get_parts(h, &old);
+	hub_free_parts(&old);
+	hub_set_parts(h, &p);
 	h->conf = c;
 	return 0;
 }
 
 void hub_close(struct hub *h)
 {
-	hub_free_parts(h->keys, h->registry, h->xmlin);
+	struct hub_parts p;
+
+	hub_get_parts(h, &p);
+	hub_free_parts(&p);
 	store_close(h->store);
 	memset(h, 0, sizeof(*h));
 }

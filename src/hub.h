@@ -1,5 +1,6 @@
 /* hub — everything the pipeline needs, opened together from one config:
- * spool folders, store, trust store and hub key, registry, compiled schema.
+ * spool folders, store, trust store and hub key, registry, compiled schema,
+ * code tables.
  * Failure contract: hub_open returns -1 with a one-line reason in err (the
  * daemon exits 1); hub_reload keeps the old parts if a new one fails. */
 #ifndef HUB_H
@@ -14,6 +15,7 @@ struct hub {
 	struct registry		*registry;
 	struct envelope_keys	*keys;
 	struct xmlin		*xmlin;
+	struct codes		*codes;
 	struct store		*store;
 };
 

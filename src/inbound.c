@@ -1,5 +1,6 @@
 /* inbound — the per-envelope pipeline. */
 #include "inbound.h"
+#include "clock.h"
 #include "envelope.h"
 #include "log.h"
 #include "msg.h"
@@ -114,8 +115,8 @@ static int job_refuse(struct job *j, enum reason r, const char *path, const char
 	    detail ? detail : "");
 	if (j->party) {
 		buf_init(&ack);
-		reply_error(&j->reply, r, path, "%s", detail ? detail : "");
-		reply_ack_xml(&j->reply, &ack);
+		reply_error(&j->reply, -1, r, path, "%s", detail ? detail : "");
+		reply_ack_xml(&j->reply, j->hub->codes, &ack);
 		if ((txn = store_begin(j->hub->store)) == NULL
 		    || job_queue_ack(j, txn, &ack, 0) < 0 || store_commit(txn) != 0) {
 			buf_free(&ack);
@@ -195,18 +196,24 @@ static int job_replay(struct job *j, store_txn *txn, struct buf *ack)
 static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr root,
     store_txn *txn, struct buf *ack, int *replayed)
 {
-	struct msg_ctx ctx = {j->hub->store, txn, j->hub->registry, j->party, j->now, &j->reply};
+	struct hub *h = j->hub;
+	struct msg_ctx ctx = {h->store, txn, h->registry, h->codes, &h->conf, j->party, j->now,
+	    &j->reply, NULL, 0};
 	int rc;
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {
 		*replayed = 1;
 		return rc < 0 ? -1 : job_queue_ack(j, txn, ack, 0);
 	}
-	if (type->apply(&ctx, root) < 0)
-		return -1;
-	if (j->reply.nerrors > 0)
-		return 1;	/* refused by a rule: nothing of it may stay */
-	reply_ack_xml(&j->reply, ack);
+	rc = type->apply(&ctx, root);
+	if (rc == 0 && j->reply.refused)
+		rc = 1;		/* refused by a rule: nothing of it may stay */
+	if (rc == 0)
+		rc = msg_notices_flush(&ctx);
+	msg_notices_free(&ctx);
+	if (rc != 0)
+		return rc;
+	reply_ack_xml(&j->reply, h->codes, ack);
 	return job_queue_ack(j, txn, ack, 1);
 }
 
@@ -224,7 +231,7 @@ static int job_apply(struct job *j, const struct msg_type *type, xmlNodePtr root
 	rc = job_apply_txn(j, type, root, txn, &ack, replayed);
 	if (rc == 1) {
 		store_abort(txn);
-		reply_ack_xml(&j->reply, &ack);
+		reply_ack_xml(&j->reply, j->hub->codes, &ack);
 		if ((txn = store_begin(j->hub->store)) == NULL)
 			rc = -1;
 		else
@@ -243,15 +250,17 @@ static void job_log_outcome(struct job *j, int replayed)
 {
 	const struct reply *r = &j->reply;
 
+	const char *outcome = reply_outcome(r);
+
 	if (replayed)
 		log_info(j->id, "file=%s from=%s type=%s msgid=%s status=replay",
 		    spool_original_name(j->work_name), j->party->code, r->in_type, r->in_msgid);
 	else if (r->nerrors)
-		log_warn(j->id, "file=%s from=%s type=%s msgid=%s status=refused code=%s detail=\"%s\"",
-		    spool_original_name(j->work_name), j->party->code, r->in_type, r->in_msgid,
-		    reason_code(r->errors[0].code), r->errors[0].detail);
+		log_warn(j->id, "file=%s from=%s type=%s msgid=%s items=%d errors=%d status=%s code=%s detail=\"%s\"",
+		    spool_original_name(j->work_name), j->party->code, r->in_type, r->in_msgid, r->nitems,
+		    r->nerrors, outcome, reason_code(r->errors[0].code), r->errors[0].detail);
 	else
-		log_info(j->id, "file=%s from=%s type=%s msgid=%s letter=%s agreements=%d status=accepted",
+		log_info(j->id, "file=%s from=%s type=%s msgid=%s letter=%s items=%d status=accepted",
 		    spool_original_name(j->work_name), j->party->code, r->in_type, r->in_msgid,
 		    r->letter[0] ? r->letter : "-", r->nitems);
 }
@@ -277,7 +286,7 @@ static int job_run(struct job *j)
 	if (rc < 0)
 		return -1;
 	job_log_outcome(j, replayed);
-	if (!replayed && j->reply.nerrors)
+	if (!replayed && strcmp(reply_outcome(&j->reply), "refused") == 0 && j->reply.nerrors)
 		return job_finish(j, j->reply.errors[0].code, j->reply.errors[0].path, j->reply.errors[0].detail);
 	return job_finish(j, R_OK, NULL, NULL);
 }
@@ -290,7 +299,7 @@ int inbound_process(struct hub *h, const char *work_name)
 	memset(&j, 0, sizeof(j));
 	j.hub = h;
 	j.work_name = work_name;
-	j.now = time(NULL);
+	j.now = clock_now();
 	spool_work_id(work_name, j.id, sizeof(j.id));
 	reply_init(&j.reply, j.id, h->conf.hub_code, spool_original_name(work_name), "");
 	buf_init(&j.raw);

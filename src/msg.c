@@ -1,12 +1,24 @@
-/* msg — the table of inbound message types, and notices shared by them. */
+/* msg — the table of inbound message types, and what they share. */
 #include "msg.h"
 #include "outbox.h"
+#include "xmem.h"
+#include "xmlin.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define ROLE(r) (1u << (r))
 
 static const struct msg_type msg_types[] = {
 	{"EntrustRequest", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_request_apply},
+	{"EntrustConfirm", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_confirm_apply},
+	{"AutoConfirmSetting", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_autoconfirm_apply},
+	{"RevocationRequest", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_revoke_apply},
+	{"RevocationAnswer", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_revoke_answer_apply},
+	{"BrokerRegistration", ROLE(ROLE_BROKER), msg_registration_apply},
+	{"RegistrationDecision", ROLE(ROLE_ASSOCIATION), msg_decision_apply},
+	{"TopUp", ROLE(ROLE_OPERATOR), msg_topup_apply},
+	{"CustomsReceipt", ROLE(ROLE_CUSTOMS), msg_receipt_apply},
+	{"Query", ROLE(ROLE_CONSIGNOR) | ROLE(ROLE_BROKER), msg_query_apply},
 };
 
 const struct msg_type *msg_lookup(const char *root)
@@ -19,15 +31,121 @@ const struct msg_type *msg_lookup(const char *root)
 	return NULL;
 }
 
-int msg_notify(struct msg_ctx *ctx, const char *receiver, const char *event,
-    const struct agreement *list, int n)
+const char *msg_from(const struct msg_ctx *ctx)
+{
+	return ctx->sender ? ctx->sender->code : ctx->reply->hub_code;
+}
+
+struct notice *msg_notice(struct msg_ctx *ctx, const char *receiver, const char *event,
+    const struct agreement *a)
+{
+	struct notice *n = NULL;
+	int i;
+
+	for (i = 0; i < ctx->nnotices && n == NULL; i++)
+		if (strcmp(ctx->notices[i].receiver, receiver) == 0 && strcmp(ctx->notices[i].event, event) == 0)
+			n = &ctx->notices[i];
+	if (n == NULL) {
+		ctx->notices = xrealloc(ctx->notices, (size_t)(ctx->nnotices + 1) * sizeof(*n));
+		n = &ctx->notices[ctx->nnotices++];
+		memset(n, 0, sizeof(*n));
+		strlcopy(n->receiver, receiver, sizeof(n->receiver));
+		strlcopy(n->event, event, sizeof(n->event));
+		strlcopy(n->from, msg_from(ctx), sizeof(n->from));
+	}
+	if (a != NULL) {
+		n->items = xrealloc(n->items, (size_t)(n->nitems + 1) * sizeof(*n->items));
+		memset(&n->items[n->nitems], 0, sizeof(n->items[0]));
+		reply_item_from(&n->items[n->nitems++], a);
+	}
+	return n;
+}
+
+void msg_notice_parties(struct msg_ctx *ctx, const char *event, const struct agreement *a)
+{
+	const char *me = ctx->sender ? ctx->sender->code : "";
+
+	if (strcmp(a->consignor, me) != 0)
+		msg_notice(ctx, a->consignor, event, a);
+	if (strcmp(a->broker, me) != 0)
+		msg_notice(ctx, a->broker, event, a);
+}
+
+int msg_notices_flush(struct msg_ctx *ctx)
 {
 	struct buf xml;
-	int rc;
+	int i, rc = 0;
 
 	buf_init(&xml);
-	reply_notice_xml(ctx->reply, receiver, event, ctx->sender->code, list, n, &xml);
-	rc = outbox_add(ctx->store, ctx->txn, receiver, NULL, &xml);
+	for (i = 0; i < ctx->nnotices && rc == 0; i++) {
+		reply_notice_xml(ctx->reply, &ctx->notices[i], &xml);
+		rc = outbox_add(ctx->store, ctx->txn, ctx->notices[i].receiver, NULL, &xml);
+	}
 	buf_free(&xml);
+	msg_notices_free(ctx);
 	return rc;
+}
+
+void msg_notices_free(struct msg_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ctx->nnotices; i++)
+		free(ctx->notices[i].items);
+	free(ctx->notices);
+	ctx->notices = NULL;
+	ctx->nnotices = 0;
+}
+
+int msg_broker_active(struct msg_ctx *ctx, const char *code)
+{
+	struct registration r;
+	int rc = store_registration_get(ctx->store, ctx->txn, code, 'A', &r);
+
+	if (rc < 0)
+		return -1;
+	return rc == 0 && r.valid_until > ctx->now;
+}
+
+int msg_own_agreement(struct msg_ctx *ctx, const char *number, struct agreement *a)
+{
+	int rc = store_agreement_get(ctx->store, ctx->txn, number, a);
+
+	if (rc != 0)
+		return rc;
+	if (strcmp(a->consignor, ctx->sender->code) != 0 && strcmp(a->broker, ctx->sender->code) != 0)
+		return 1;	/* not a party to it: as if it did not exist (R2) */
+	return 0;
+}
+
+void msg_broker_half(xmlNodePtr node, struct agreement *a)
+{
+	if (node == NULL)
+		return;
+	a->has_broker_half = 1;
+	xmlin_text(node, "DocumentsReceived", a->documents_received, sizeof(a->documents_received));
+	xmlin_text(node, "ReceivedOn", a->received_on, sizeof(a->received_on));
+	xmlin_text(node, "Fee", a->fee, sizeof(a->fee));
+	xmlin_text(node, "Commitments", a->commitments, sizeof(a->commitments));
+	xmlin_text(node, "DeclarationNumber", a->declaration_number, sizeof(a->declaration_number));
+}
+
+int msg_own_letter(struct msg_ctx *ctx, const char *number, struct letter *l)
+{
+	int rc = store_letter_get(ctx->store, ctx->txn, number, l);
+
+	if (rc != 0)
+		return rc;
+	if (strcmp(l->consignor.code, ctx->sender->code) != 0 && strcmp(l->broker.code, ctx->sender->code) != 0)
+		return 1;
+	return 0;
+}
+
+int msg_collect_keys(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	(void)val;
+	(void)vlen;
+	buf_add(arg, key, klen);
+	buf_add(arg, "", 1);
+	return 0;
 }

@@ -1,11 +1,15 @@
 /* msg_request — 委托申请 EntrustRequest: create a letter with 1–10 agreements
  * or append them to the live letter between the same two parties.
  * Rules: R2 (only the consignor or broker named in the letter, each in its
- * role), R7 (numbers), R8 (one live letter per pair, terms fixed on append),
- * R9 (a broker initiates with both halves). */
+ * role), R5 (the broker's registration is approved and unexpired), R7
+ * (numbers), R8 (one live letter per pair, terms fixed on append), R9 (a
+ * broker initiates with both halves), R12 (codes), R14 (auto-confirm of
+ * broker-initiated, broker-paid appends to a confirmed letter), R19. */
+#include "lifecycle.h"
 #include "msg.h"
 #include "xmem.h"
 #include "xmlin.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,18 +58,6 @@ static void request_terms(xmlNodePtr node, struct request *rq)
 	xmlin_text(node, "SignedOn", l->signed_on, sizeof(l->signed_on));
 }
 
-static void request_broker_half(xmlNodePtr node, struct agreement *a)
-{
-	if (node == NULL)
-		return;
-	a->has_broker_half = 1;
-	xmlin_text(node, "DocumentsReceived", a->documents_received, sizeof(a->documents_received));
-	xmlin_text(node, "ReceivedOn", a->received_on, sizeof(a->received_on));
-	xmlin_text(node, "Fee", a->fee, sizeof(a->fee));
-	xmlin_text(node, "Commitments", a->commitments, sizeof(a->commitments));
-	xmlin_text(node, "DeclarationNumber", a->declaration_number, sizeof(a->declaration_number));
-}
-
 static void request_agreement(xmlNodePtr node, struct agreement *a)
 {
 	xmlin_attr(node, "ref", a->ref, sizeof(a->ref));
@@ -84,7 +76,7 @@ static void request_agreement(xmlNodePtr node, struct agreement *a)
 	xmlin_text(node, "Origin", a->origin, sizeof(a->origin));
 	xmlin_text(node, "OtherRequirements", a->other_requirements, sizeof(a->other_requirements));
 	xmlin_text(node, "Payer", a->payer, sizeof(a->payer));
-	request_broker_half(xmlin_child(node, "BrokerHalf"), a);
+	msg_broker_half(xmlin_child(node, "BrokerHalf"), a);
 }
 
 static void request_read(xmlNodePtr root, struct request *rq)
@@ -98,45 +90,94 @@ static void request_read(xmlNodePtr root, struct request *rq)
 }
 
 /* R2: the sender is the consignor or the broker of the letter, in that role;
- * the other side is registered in its role.  R9: a broker fills both halves. */
+ * the other side is registered in its role; R5: the broker is approved. */
 static int request_check_parties(struct msg_ctx *ctx, const struct request *rq)
 {
 	const struct party *me = ctx->sender;
 	const struct letter *l = &rq->terms;
-	int i, j;
+	int active;
 
 	if (!(me->role == ROLE_CONSIGNOR && strcmp(me->code, l->consignor.code) == 0)
 	    && !(me->role == ROLE_BROKER && strcmp(me->code, l->broker.code) == 0)) {
-		reply_error(ctx->reply, R_ROLE_FORBIDDEN, "/EntrustRequest/Letter",
+		reply_error(ctx->reply, -1, R_ROLE_FORBIDDEN, "/EntrustRequest/Letter",
 		    "sender %s (%s) is neither the consignor nor the broker of this letter",
 		    me->code, role_name(me->role));
-		return -1;
+		return 1;
 	}
 	if (me->role == ROLE_CONSIGNOR && !registry_by_code(ctx->registry, l->broker.code, ROLE_BROKER)) {
-		reply_error(ctx->reply, R_PARTY_UNKNOWN, "/EntrustRequest/Letter/Broker/Code",
+		reply_error(ctx->reply, -1, R_PARTY_UNKNOWN, "/EntrustRequest/Letter/Broker/Code",
 		    "%s is not a registered broker", l->broker.code);
-		return -1;
+		return 1;
 	}
 	if (me->role == ROLE_BROKER && !registry_by_code(ctx->registry, l->consignor.code, ROLE_CONSIGNOR)) {
-		reply_error(ctx->reply, R_PARTY_UNKNOWN, "/EntrustRequest/Letter/Consignor/Code",
+		reply_error(ctx->reply, -1, R_PARTY_UNKNOWN, "/EntrustRequest/Letter/Consignor/Code",
 		    "%s is not a registered consignor", l->consignor.code);
-		return -1;
+		return 1;
 	}
-	for (i = 0; i < rq->n; i++) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/EntrustRequest/Agreement[%d]", i + 1);
-		for (j = 0; j < i; j++)
-			if (strcmp(rq->agreements[i].ref, rq->agreements[j].ref) == 0) {
-				reply_error(ctx->reply, R_DUPLICATE_REF, path, "ref %s", rq->agreements[i].ref);
-				return -1;
-			}
-		if (me->role == ROLE_BROKER && !rq->agreements[i].has_broker_half) {
-			reply_error(ctx->reply, R_BROKER_HALF_REQUIRED, path, NULL);
-			return -1;
-		}
+	if ((active = msg_broker_active(ctx, l->broker.code)) <= 0) {
+		if (active == 0)
+			reply_error(ctx->reply, -1, R_BROKER_NOT_APPROVED, "/EntrustRequest/Letter/Broker/Code",
+			    "broker %s", l->broker.code);
+		return active < 0 ? -1 : 1;
 	}
 	return 0;
+}
+
+/* R12: every code of the agreement is in its table. */
+static int request_check_codes(struct msg_ctx *ctx, int item, const struct agreement *a, const char *path)
+{
+	static const struct {
+		enum code_table	table;
+		const char	*field;
+		size_t		offset;
+	} fields[] = {
+		{CODES_TRADE_MODE, "TradeMode", offsetof(struct agreement, trade_mode)},
+		{CODES_COUNTRY, "Origin", offsetof(struct agreement, origin)},
+		{CODES_CURRENCY, "TotalValue/@currency", offsetof(struct agreement, currency)},
+		{CODES_UNIT, "Quantity/@unit", offsetof(struct agreement, unit)},
+	};
+	const char *value;
+	char where[96];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		value = (const char *)a + fields[i].offset;
+		if (codes_name(ctx->codes, fields[i].table, value) != NULL)
+			continue;
+		snprintf(where, sizeof(where), "%s/%s", path, fields[i].field);
+		reply_error(ctx->reply, item, R_CODE_UNKNOWN, where, "%s %s", fields[i].field, value);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* Item-level checks (R9, R12, refs); returns how many items passed. */
+static int request_check_items(struct msg_ctx *ctx, struct request *rq, int *ok)
+{
+	char path[64];
+	int i, j, n = 0;
+
+	for (i = 0; i < rq->n; i++) {
+		struct agreement *a = &rq->agreements[i];
+
+		snprintf(path, sizeof(path), "/EntrustRequest/Agreement[%d]", i + 1);
+		ok[i] = reply_item_add(ctx->reply, a->ref) >= 0;
+		for (j = 0; j < i; j++)
+			if (strcmp(a->ref, rq->agreements[j].ref) == 0) {
+				reply_error(ctx->reply, i, R_DUPLICATE_REF, path, "ref %s", a->ref);
+				ok[i] = 0;
+				break;
+			}
+		if (ctx->sender->role == ROLE_BROKER && !a->has_broker_half) {
+			reply_error(ctx->reply, i, R_BROKER_HALF_REQUIRED, path, NULL);
+			ok[i] = 0;
+		}
+		if (request_check_codes(ctx, i, a, path))
+			ok[i] = 0;
+		n += ok[i];
+	}
+	return n;
 }
 
 /* The live letter between the pair (R8), if any: initiated or confirmed, unexpired. */
@@ -164,10 +205,10 @@ static int request_check_append(struct msg_ctx *ctx, const struct request *rq, c
 {
 	if ((rq->has_validity && rq->terms.validity_months != live->validity_months)
 	    || (rq->has_auto_confirm && rq->terms.auto_confirm != live->auto_confirm)) {
-		reply_error(ctx->reply, R_LETTER_TERMS_FIXED, "/EntrustRequest/Letter",
+		reply_error(ctx->reply, -1, R_LETTER_TERMS_FIXED, "/EntrustRequest/Letter",
 		    "live letter %s has ValidityMonths %d and AutoConfirm %s", live->number,
 		    (int)live->validity_months, live->auto_confirm ? "true" : "false");
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -193,10 +234,11 @@ static int request_number(struct msg_ctx *ctx, const char *series, int digits, c
 
 static int request_new_letter(struct msg_ctx *ctx, const struct request *rq, struct letter *l)
 {
-	char key[24];
+	unsigned char key[8 + 11];
+	char live[24];
 
 	if (rq->terms.mode[0] == '\0' || rq->terms.matters[0] == '\0' || !rq->has_validity) {
-		reply_error(ctx->reply, R_LETTER_TERMS_MISSING, "/EntrustRequest/Letter", NULL);
+		reply_error(ctx->reply, -1, R_LETTER_TERMS_MISSING, "/EntrustRequest/Letter", NULL);
 		return 1;
 	}
 	*l = rq->terms;
@@ -206,16 +248,31 @@ static int request_new_letter(struct msg_ctx *ctx, const struct request *rq, str
 	l->status = LS_INITIATED;
 	l->created_at = ctx->now;
 	l->valid_until = entrust_add_months(ctx->now, (int)l->validity_months);
-	snprintf(key, sizeof(key), "%s|%s", l->consignor.code, l->broker.code);
-	if (store_put(ctx->store, ctx->txn, SDB_LIVE, key, strlen(key), l->number, strlen(l->number) + 1) < 0)
+	snprintf(live, sizeof(live), "%s|%s", l->consignor.code, l->broker.code);
+	store_be64(key, (uint64_t)l->valid_until);
+	memcpy(key + 8, l->number, 10);
+	if (store_put(ctx->store, ctx->txn, SDB_LIVE, live, strlen(live), l->number, strlen(l->number) + 1) < 0
+	    || store_put(ctx->store, ctx->txn, SDB_EXPIRY, key, 18, "", 0) < 0)	/* R11 timer */
 		return -1;
 	ctx->reply->letter_created = 1;
 	return 0;
 }
 
-static int request_store_agreement(struct msg_ctx *ctx, struct letter *l, struct agreement *a)
+/* R14: a broker-initiated, broker-paid agreement on a confirmed letter with auto-confirm on. */
+static int request_auto_confirms(const struct msg_ctx *ctx, const struct letter *l, const struct agreement *a)
 {
-	char key[32];
+	return l->auto_confirm && l->status == LS_CONFIRMED && ctx->sender->role == ROLE_BROKER
+	    && strcmp(a->payer, "broker") == 0;
+}
+
+/* Store one agreement; auto-confirm it when R14 says so.  A refusal for
+ * balance (R19) undoes the agreement through the child transaction. */
+static int request_store_agreement(struct msg_ctx *ctx, struct letter *l, int item, struct agreement *a)
+{
+	store_txn *parent = ctx->txn;
+	char detail[256];
+	enum reason why;
+	int rc;
 
 	if (request_number(ctx, "A", 10, a->number, sizeof(a->number)) < 0)
 		return -1;
@@ -226,40 +283,55 @@ static int request_store_agreement(struct msg_ctx *ctx, struct letter *l, struct
 	strlcopy(a->message_id, ctx->reply->in_msgid, sizeof(a->message_id));
 	a->status = ST_INITIATED;
 	a->created_at = a->updated_at = ctx->now;
-	snprintf(key, sizeof(key), "%s|%s", l->number, a->number);
-	if (store_agreement_put(ctx->store, ctx->txn, a) < 0
-	    || store_put(ctx->store, ctx->txn, SDB_BY_LETTER, key, strlen(key), "", 0) < 0)
+	if ((ctx->txn = store_begin_child(ctx->store, parent)) == NULL) {
+		ctx->txn = parent;
 		return -1;
-	l->agreement_count++;
-	reply_item(ctx->reply, a);
-	return 0;
+	}
+	rc = store_agreement_put(ctx->store, ctx->txn, a) < 0 || lifecycle_index(ctx, a) < 0 ? -1 : 0;
+	if (rc == 0 && request_auto_confirms(ctx, l, a))
+		rc = lifecycle_move(ctx, a, ST_CONFIRMED, &why, detail, sizeof(detail));
+	if (rc == 0) {
+		rc = store_commit(ctx->txn) == 0 ? 0 : -1;
+		l->agreement_count++;
+		reply_item_set(ctx->reply, item, a, 1);
+		if (a->status == ST_CONFIRMED)
+			msg_notice(ctx, l->consignor.code, "auto-confirmed", a);
+		else
+			msg_notice(ctx, ctx->sender->role == ROLE_CONSIGNOR ? l->broker.code : l->consignor.code,
+			    "request-waiting", a);
+	} else {
+		store_abort(ctx->txn);
+		if (rc > 0)
+			reply_error(ctx->reply, item, why, NULL, "%s", detail);
+	}
+	ctx->txn = parent;
+	return rc < 0 ? -1 : 0;
 }
 
 int msg_request_apply(struct msg_ctx *ctx, xmlNodePtr root)
 {
 	struct request *rq = xmalloc(sizeof(*rq));
+	int ok[MAX_AGREEMENTS], rc, i;
 	struct letter l;
-	const char *other;
-	int rc, i;
 
 	request_read(root, rq);
-	if (request_check_parties(ctx, rq) < 0) {
+	if ((rc = request_check_parties(ctx, rq)) != 0 || request_check_items(ctx, rq, ok) == 0) {
 		free(rq);
-		return 0;
+		return rc < 0 ? -1 : 0;
 	}
 	rc = request_live_letter(ctx, &rq->terms, &l);
 	if (rc == 0)
-		rc = request_check_append(ctx, rq, &l) < 0 ? 1 : 0;
+		rc = request_check_append(ctx, rq, &l);
 	else if (rc == 1)
 		rc = request_new_letter(ctx, rq, &l);
 	for (i = 0; rc == 0 && i < rq->n; i++)
-		rc = request_store_agreement(ctx, &l, &rq->agreements[i]);
+		if (ok[i])
+			rc = request_store_agreement(ctx, &l, i, &rq->agreements[i]);
 	if (rc == 0)
 		rc = store_letter_put(ctx->store, ctx->txn, &l);
 	if (rc == 0) {
 		strlcopy(ctx->reply->letter, l.number, sizeof(ctx->reply->letter));
-		other = ctx->sender->role == ROLE_CONSIGNOR ? l.broker.code : l.consignor.code;
-		rc = msg_notify(ctx, other, "request-waiting", rq->agreements, rq->n);	/* R26 */
+		ctx->reply->letter_status = letter_status_name((int)l.status);
 	}
 	free(rq);
 	return rc < 0 ? -1 : 0;

@@ -146,3 +146,8 @@ size_t registry_count(const struct registry *r)
 {
 	return r->count;
 }
+
+const struct party *registry_at(const struct registry *r, size_t i)
+{
+	return i < r->count ? &r->parties[i] : NULL;
+}

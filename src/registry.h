@@ -23,6 +23,8 @@ void registry_free(struct registry *r);
 int registry_by_fingerprint(const struct registry *r, const char *fpr, const struct party **found);
 const struct party *registry_by_code(const struct registry *r, const char *code, enum role role);
 size_t registry_count(const struct registry *r);
+/* The i-th party, or NULL past the end (for iteration). */
+const struct party *registry_at(const struct registry *r, size_t i);
 const char *role_name(enum role role);
 int role_parse(const char *s, enum role *role);
 #endif

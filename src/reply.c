@@ -1,5 +1,6 @@
 /* reply — Ack and Notice documents. */
 #include "reply.h"
+#include "codes.h"
 #include "log.h"
 #include "xmem.h"
 #include "xmlin.h"
@@ -7,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void reply_init(struct reply *r, const char *id, const char *hub_code, const char *file,
     const char *sha256)
@@ -22,12 +24,49 @@ void reply_free(struct reply *r)
 {
 	free(r->errors);
 	free(r->items);
+	xmlFreeNode(r->result);
 	r->errors = NULL;
 	r->items = NULL;
-	r->nerrors = r->nitems = 0;
+	r->result = NULL;
+	r->nerrors = r->nitems = r->capitems = 0;
 }
 
-void reply_error(struct reply *r, enum reason code, const char *path, const char *fmt, ...)
+int reply_item_add(struct reply *r, const char *ref)
+{
+	struct reply_item *it;
+
+	if (r->nitems == r->capitems) {
+		r->capitems = r->capitems ? r->capitems * 2 : 16;
+		r->items = xrealloc(r->items, (size_t)r->capitems * sizeof(*it));
+	}
+	it = &r->items[r->nitems];
+	memset(it, 0, sizeof(*it));
+	it->status = -1;
+	strlcopy(it->ref, ref ? ref : "", sizeof(it->ref));
+	return r->nitems++;
+}
+
+void reply_item_from(struct reply_item *it, const struct agreement *a)
+{
+	strlcopy(it->number, a->number, sizeof(it->number));
+	strlcopy(it->letter, a->letter, sizeof(it->letter));
+	it->status = (int)a->status;
+}
+
+void reply_item_set(struct reply *r, int i, const struct agreement *a, int with_codes)
+{
+	struct reply_item *it = &r->items[i];
+
+	reply_item_from(it, a);
+	if (!with_codes)
+		return;
+	strlcopy(it->trade_mode, a->trade_mode, sizeof(it->trade_mode));
+	strlcopy(it->origin, a->origin, sizeof(it->origin));
+	strlcopy(it->currency, a->currency, sizeof(it->currency));
+	strlcopy(it->unit, a->unit, sizeof(it->unit));
+}
+
+void reply_error(struct reply *r, int item, enum reason code, const char *path, const char *fmt, ...)
 {
 	struct reply_error *e;
 	va_list ap;
@@ -35,6 +74,7 @@ void reply_error(struct reply *r, enum reason code, const char *path, const char
 	r->errors = xrealloc(r->errors, (size_t)(r->nerrors + 1) * sizeof(*e));
 	e = &r->errors[r->nerrors++];
 	memset(e, 0, sizeof(*e));
+	e->item = item;
 	e->code = code;
 	strlcopy(e->path, path ? path : "", sizeof(e->path));
 	if (fmt) {
@@ -42,12 +82,23 @@ void reply_error(struct reply *r, enum reason code, const char *path, const char
 		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
 		va_end(ap);
 	}
+	if (item < 0)
+		r->refused = 1;
+	else
+		r->items[item].refused = 1;
 }
 
-void reply_item(struct reply *r, const struct agreement *a)
+const char *reply_outcome(const struct reply *r)
 {
-	r->items = xrealloc(r->items, (size_t)(r->nitems + 1) * sizeof(*a));
-	r->items[r->nitems++] = *a;
+	int i, refused = 0;
+
+	if (r->refused)
+		return "refused";
+	for (i = 0; i < r->nitems; i++)
+		refused += r->items[i].refused;
+	if (refused == 0)
+		return "accepted";
+	return refused == r->nitems ? "refused" : "partial";
 }
 
 static xmlNodePtr reply_add(xmlNodePtr parent, const char *name, const char *text)
@@ -55,13 +106,17 @@ static xmlNodePtr reply_add(xmlNodePtr parent, const char *name, const char *tex
 	return xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
 }
 
+static void reply_prop(xmlNodePtr n, const char *name, const char *value)
+{
+	xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);
+}
+
 static xmlNodePtr reply_root(xmlDocPtr doc, const char *name)
 {
 	xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)name, NULL);
-	xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)ENTRUST_NS, NULL);
 
-	xmlSetNs(root, ns);
-	xmlNewProp(root, (const xmlChar *)"version", (const xmlChar *)"1");
+	xmlSetNs(root, xmlNewNs(root, (const xmlChar *)ENTRUST_NS, NULL));
+	reply_prop(root, "version", "1");
 	xmlDocSetRootElement(doc, root);
 	return root;
 }
@@ -78,18 +133,6 @@ static void reply_header(xmlNodePtr root, const char *msgid, const char *sender,
 	reply_add(h, "SentAt", ts);
 }
 
-static void reply_agreement(xmlNodePtr parent, const struct agreement *a, int with_ref)
-{
-	xmlNodePtr n = reply_add(parent, "Agreement", NULL);
-	char status[8];
-
-	if (with_ref && a->ref[0])
-		xmlNewProp(n, (const xmlChar *)"ref", (const xmlChar *)a->ref);
-	snprintf(status, sizeof(status), "%d", (int)a->status);
-	reply_add(n, "Number", a->number);
-	reply_add(n, "Status", status);
-}
-
 static void reply_dump(xmlDocPtr doc, struct buf *out)
 {
 	xmlChar *mem = NULL;
@@ -104,33 +147,76 @@ static void reply_dump(xmlDocPtr doc, struct buf *out)
 	xmlFreeDoc(doc);
 }
 
-static void reply_errors(xmlNodePtr root, const struct reply *r)
+static void reply_one_error(xmlNodePtr parent, const struct reply_error *e)
 {
-	const struct reply_error *e;
-	xmlNodePtr n;
+	xmlNodePtr n = xmlNewChild(parent, NULL, (const xmlChar *)"Error", NULL);
+
+	reply_prop(n, "code", reason_code(e->code));
+	if (reason_rule(e->code))
+		reply_prop(n, "rule", reason_rule(e->code));
+	if (e->path[0])
+		reply_prop(n, "path", e->path);
+	reply_add(n, "Zh", reason_zh(e->code));
+	reply_add(n, "En", reason_en(e->code));
+	if (e->detail[0])
+		reply_add(n, "Detail", e->detail);
+}
+
+static void reply_errors_of(xmlNodePtr parent, const struct reply *r, int item)
+{
 	int i;
 
-	for (i = 0; i < r->nerrors; i++) {
-		e = &r->errors[i];
-		n = xmlNewChild(root, NULL, (const xmlChar *)"Error", NULL);
-		xmlNewProp(n, (const xmlChar *)"code", (const xmlChar *)reason_code(e->code));
-		if (reason_rule(e->code))
-			xmlNewProp(n, (const xmlChar *)"rule", (const xmlChar *)reason_rule(e->code));
-		if (e->path[0])
-			xmlNewProp(n, (const xmlChar *)"path", (const xmlChar *)e->path);
-		reply_add(n, "Zh", reason_zh(e->code));
-		reply_add(n, "En", reason_en(e->code));
-		if (e->detail[0])
-			reply_add(n, "Detail", e->detail);
+	for (i = 0; i < r->nerrors; i++)
+		if (r->errors[i].item == item)
+			reply_one_error(parent, &r->errors[i]);
+}
+
+/* 反填: echo a code with its name from the shipped tables (R12). */
+static void reply_code(xmlNodePtr parent, const struct codes *codes, enum code_table t,
+    const char *field, const char *value)
+{
+	const char *name;
+	xmlNodePtr n;
+
+	if (value[0] == '\0' || codes == NULL || (name = codes_name(codes, t, value)) == NULL)
+		return;
+	n = reply_add(parent, "Code", name);
+	reply_prop(n, "field", field);
+	reply_prop(n, "value", value);
+}
+
+static void reply_items(xmlNodePtr root, const struct reply *r, const struct codes *codes)
+{
+	const struct reply_item *it;
+	xmlNodePtr n;
+	char status[16];
+	int i;
+
+	for (i = 0; i < r->nitems; i++) {
+		it = &r->items[i];
+		n = reply_add(root, "Agreement", NULL);
+		if (it->ref[0])
+			reply_prop(n, "ref", it->ref);
+		reply_prop(n, "outcome", it->refused ? "refused" : "accepted");
+		if (it->number[0])
+			reply_add(n, "Number", it->number);
+		if (it->status >= 0) {
+			snprintf(status, sizeof(status), "%d", it->status);
+			reply_add(n, "Status", status);
+		}
+		reply_code(n, codes, CODES_TRADE_MODE, "TradeMode", it->trade_mode);
+		reply_code(n, codes, CODES_COUNTRY, "Origin", it->origin);
+		reply_code(n, codes, CODES_CURRENCY, "Currency", it->currency);
+		reply_code(n, codes, CODES_UNIT, "Unit", it->unit);
+		reply_errors_of(n, r, i);
 	}
 }
 
-void reply_ack_xml(const struct reply *r, struct buf *out)
+void reply_ack_xml(struct reply *r, const struct codes *codes, struct buf *out)
 {
 	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
 	xmlNodePtr root = reply_root(doc, "Ack"), n;
 	char msgid[80];
-	int i;
 
 	snprintf(msgid, sizeof(msgid), "ACK-%s", r->id);
 	reply_header(root, msgid, r->hub_code, r->receiver);
@@ -141,32 +227,64 @@ void reply_ack_xml(const struct reply *r, struct buf *out)
 		reply_add(n, "MessageType", r->in_type);
 	reply_add(n, "File", r->in_file);
 	reply_add(n, "Sha256", r->in_sha256);
-	reply_add(root, "Outcome", r->nerrors ? "refused" : "accepted");
-	reply_errors(root, r);
-	if (r->nerrors == 0 && r->letter[0]) {
+	reply_add(root, "Outcome", reply_outcome(r));
+	reply_errors_of(root, r, -1);
+	if (!r->refused && r->letter[0]) {
 		n = reply_add(root, "Letter", NULL);
 		reply_add(n, "Number", r->letter);
 		reply_add(n, "Created", r->letter_created ? "true" : "false");
+		if (r->letter_status)
+			reply_add(n, "Status", r->letter_status);
 	}
-	for (i = 0; r->nerrors == 0 && i < r->nitems; i++)
-		reply_agreement(root, &r->items[i], 1);
+	if (!r->refused)
+		reply_items(root, r, codes);
+	if (!r->refused && r->result) {
+		xmlAddChild(root, r->result);
+		xmlSetTreeDoc(r->result, doc);
+		r->result = NULL;	/* the document owns it now */
+	}
 	reply_dump(doc, out);
 }
 
-void reply_notice_xml(const struct reply *r, const char *receiver, const char *event,
-    const char *from, const struct agreement *list, int n, struct buf *out)
+static void reply_datetime(xmlNodePtr parent, const char *name, int64_t t)
+{
+	char ts[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	reply_add(parent, name, ts);
+}
+
+void reply_notice_xml(const struct reply *r, const struct notice *nt, struct buf *out)
 {
 	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
-	xmlNodePtr root = reply_root(doc, "Notice");
-	char msgid[96];
-	int i;
+	xmlNodePtr root = reply_root(doc, "Notice"), a;
+	char msgid[128], status[16];
+	int i, one_letter = nt->nitems > 0;
 
-	snprintf(msgid, sizeof(msgid), "NTC-%s-%s", r->id, receiver);
-	reply_header(root, msgid, r->hub_code, receiver);
-	reply_add(root, "Event", event);
-	reply_add(root, "From", from);
-	reply_add(root, "Letter", n > 0 ? list[0].letter : "");
-	for (i = 0; i < n; i++)
-		reply_agreement(root, &list[i], 0);
+	snprintf(msgid, sizeof(msgid), "NTC-%s-%s-%s", r->id, nt->receiver, nt->event);
+	reply_header(root, msgid, r->hub_code, nt->receiver);
+	reply_add(root, "Event", nt->event);
+	reply_add(root, "From", nt->from);
+	for (i = 1; i < nt->nitems; i++)
+		one_letter &= strcmp(nt->items[i].letter, nt->items[0].letter) == 0;
+	if (nt->letter[0])
+		reply_add(root, "Letter", nt->letter);
+	else if (one_letter)
+		reply_add(root, "Letter", nt->items[0].letter);
+	for (i = 0; i < nt->nitems; i++) {
+		a = reply_add(root, "Agreement", NULL);
+		snprintf(status, sizeof(status), "%d", nt->items[i].status);
+		reply_add(a, "Number", nt->items[i].number);
+		reply_add(a, "Status", status);
+		if (!one_letter || nt->letter[0])
+			reply_add(a, "Letter", nt->items[i].letter);
+	}
+	if (nt->valid_until)
+		reply_datetime(root, "ValidUntil", nt->valid_until);
+	if (nt->remark[0])
+		reply_add(root, "Remark", nt->remark);
 	reply_dump(doc, out);
 }

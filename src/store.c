@@ -16,7 +16,8 @@ struct store {
 
 static const char *store_db_names[SDB_COUNT] = {
 	"letters.db", "agreements.db", "live.db", "by_letter.db", "seen.db",
-	"outbox.db", "counters.db",
+	"outbox.db", "counters.db", "by_party.db", "accounts.db", "topups.db",
+	"registrations.db", "expiry.db", "audit.db",
 };
 
 static void store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
@@ -116,6 +117,15 @@ store_txn *store_begin(struct store *s)
 	DB_TXN *txn = NULL;
 
 	if (store_check(s->env->txn_begin(s->env, NULL, &txn, 0), "txn_begin") != 0)
+		return NULL;
+	return txn;
+}
+
+store_txn *store_begin_child(struct store *s, store_txn *parent)
+{
+	DB_TXN *txn = NULL;
+
+	if (store_check(s->env->txn_begin(s->env, parent, &txn, 0), "txn_begin_child") != 0)
 		return NULL;
 	return txn;
 }
@@ -270,4 +280,66 @@ int store_agreement_get(struct store *s, store_txn *txn, const char *number, str
 int store_agreement_put(struct store *s, store_txn *txn, const struct agreement *a)
 {
 	return store_record_put(s, txn, SDB_AGREEMENTS, &codec_agreement, a->number, a);
+}
+
+static void store_reg_key(char key[16], const char *code, char kind)
+{
+	snprintf(key, 16, "%.10s|%c", code, kind);
+}
+
+int store_registration_get(struct store *s, store_txn *txn, const char *code, char kind,
+    struct registration *r)
+{
+	char key[16];
+
+	store_reg_key(key, code, kind);
+	return store_record_get(s, txn, SDB_REGISTRATIONS, &codec_registration, key, r);
+}
+
+int store_registration_put(struct store *s, store_txn *txn, char kind, const struct registration *r)
+{
+	char key[16];
+
+	store_reg_key(key, r->code, kind);
+	return store_record_put(s, txn, SDB_REGISTRATIONS, &codec_registration, key, r);
+}
+
+int store_registration_del(struct store *s, store_txn *txn, const char *code, char kind)
+{
+	char key[16];
+
+	store_reg_key(key, code, kind);
+	return store_del(s, txn, SDB_REGISTRATIONS, key, strlen(key));
+}
+
+int store_account_get(struct store *s, store_txn *txn, const char *code, struct account *a)
+{
+	int rc = store_record_get(s, txn, SDB_ACCOUNTS, &codec_account, code, a);
+
+	if (rc == 1)
+		memset(a, 0, sizeof(*a));	/* no top-up yet: an empty account */
+	return rc;
+}
+
+int store_account_put(struct store *s, store_txn *txn, const char *code, const struct account *a)
+{
+	return store_record_put(s, txn, SDB_ACCOUNTS, &codec_account, code, a);
+}
+
+void store_be64(unsigned char out[8], uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (unsigned char)(v >> (56 - 8 * i));
+}
+
+uint64_t store_get_be64(const unsigned char in[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | in[i];
+	return v;
 }

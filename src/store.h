@@ -9,6 +9,12 @@
  *   seen         sender|message-id → the ack XML given (R25)
  *   outbox       seq (8 bytes BE) → row (codec) + XML body
  *   counters     name → next number (8 bytes BE), for R7 numbers and seqs
+ *   by_party     code|agreement → ""  (an enterprise's agreements, both roles: R21–R23)
+ *   accounts     code → account record (R18)
+ *   topups       code|time(8 BE)|seq(8 BE) → units|reference (R20)
+ *   registrations code|A (approved) and code|P (pending) → registration (R3–R6)
+ *   expiry       valid_until(8 BE)|letter → ""  (letters in time order, R11)
+ *   audit        agreement|seq(8 BE) → event line (trace of an agreement)
  * Failure contract: functions return 0, 1 for "not found" where a lookup
  * can miss, or -1 on a database error (logged).  DB_RUNRECOVERY is fatal:
  * the process exits so that a restart recovers. */
@@ -24,13 +30,16 @@ typedef struct __db_txn store_txn;
 struct store;
 
 enum store_db { SDB_LETTERS, SDB_AGREEMENTS, SDB_LIVE, SDB_BY_LETTER, SDB_SEEN,
-	SDB_OUTBOX, SDB_COUNTERS, SDB_COUNT };
+	SDB_OUTBOX, SDB_COUNTERS, SDB_BY_PARTY, SDB_ACCOUNTS, SDB_TOPUPS, SDB_REGISTRATIONS,
+	SDB_EXPIRY, SDB_AUDIT, SDB_COUNT };
 
 struct store *store_open(const char *dir, char *err, size_t errlen);
 void store_close(struct store *s);
 void store_checkpoint(struct store *s);
 
 store_txn *store_begin(struct store *s);
+/* A nested transaction: its effects vanish with store_abort, join the parent on commit. */
+store_txn *store_begin_child(struct store *s, store_txn *parent);
 int store_commit(store_txn *txn);
 void store_abort(store_txn *txn);
 
@@ -51,4 +60,14 @@ int store_letter_get(struct store *s, store_txn *txn, const char *number, struct
 int store_letter_put(struct store *s, store_txn *txn, const struct letter *l);
 int store_agreement_get(struct store *s, store_txn *txn, const char *number, struct agreement *a);
 int store_agreement_put(struct store *s, store_txn *txn, const struct agreement *a);
+/* kind 'A' approved, 'P' pending. */
+int store_registration_get(struct store *s, store_txn *txn, const char *code, char kind,
+    struct registration *r);
+int store_registration_put(struct store *s, store_txn *txn, char kind, const struct registration *r);
+int store_registration_del(struct store *s, store_txn *txn, const char *code, char kind);
+int store_account_get(struct store *s, store_txn *txn, const char *code, struct account *a);
+int store_account_put(struct store *s, store_txn *txn, const char *code, const struct account *a);
+/* Big-endian 8-byte key parts, so that keys sort by number. */
+void store_be64(unsigned char out[8], uint64_t v);
+uint64_t store_get_be64(const unsigned char in[8]);
 #endif

@@ -1,0 +1,23 @@
+/* lifecycle — moving an agreement from one status to another, the one
+ * place that does it: the transition must exist (R13); entering a reserved
+ * status takes a unit of the payer's account, reaching 5 turns it into use,
+ * leaving for 6, 9 or 10 releases it (R18, R19); times for R22/R23 are
+ * stamped; every move is written to the audit trail.
+ * Failure contract: returns 0 when moved, 1 when refused (why and detail
+ * set: R_STATUS_TRANSITION or R_INSUFFICIENT_BALANCE; nothing written), -1
+ * on a store error. */
+#ifndef LIFECYCLE_H
+#define LIFECYCLE_H
+#include <stddef.h>
+#include "msg.h"
+
+int lifecycle_move(struct msg_ctx *ctx, struct agreement *a, int to, enum reason *why,
+    char *detail, size_t dlen);
+/* The payer's customs code for a (R18). */
+const char *lifecycle_payer(const struct agreement *a);
+/* Record an event line for agreement number in the audit trail. */
+int lifecycle_audit(struct msg_ctx *ctx, const char *number, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Index a new agreement under both its parties (R21–R23). */
+int lifecycle_index(struct msg_ctx *ctx, const struct agreement *a);
+#endif
