@@ -45,6 +45,7 @@ $(BUILD) $(BINDIR):
 demo: all
 	@scripts/demo-pki conf/pki conf/parties.conf
 	@[ -f spool/sample-request.p7m ] || scripts/sign-sample conf/pki consignor docs/examples/entrust-request.xml spool/sample-request.p7m
+	@scripts/demo-seed conf/pki var/store spool/inbound
 
 run: setup demo
 	@echo "entrustd: spool/ — drop envelopes into spool/inbound/ (Ctrl-C stops)"
