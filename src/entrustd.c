@@ -136,7 +136,7 @@ static int run_daemon(struct hub *h, const char *conf_path)
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
 	long next_scan, t;
-	int ifd, sfd;
+	int ifd, sfd, removed;
 
 	if (setup_fds(h, &ifd, &sfd) < 0) {
 		log_error(NULL, "cannot watch %s 无法监视: %s", h->spool.inbound, strerror(errno));
@@ -148,7 +148,7 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		if (t >= next_scan) {
 			if (work_once(h, &stop) < 0)
 				return EXIT_FATAL;
-			store_checkpoint(h->store);
+			store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
 			next_scan = now_ms() + h->conf.rescan_s * 1000L;
 		}
 		pfd[0] = (struct pollfd){.fd = ifd, .events = POLLIN};

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 
 struct store {
 	DB_ENV	*env;
@@ -50,7 +52,6 @@ static int store_open_env(struct store *s, const char *dir)
 	s->env->set_errcall(s->env, store_errcall);
 	s->env->set_cachesize(s->env, 0, 16 * 1024 * 1024, 1);
 	s->env->set_lk_detect(s->env, DB_LOCK_DEFAULT);
-	s->env->log_set_config(s->env, DB_LOG_AUTO_REMOVE, 1);
 	rc = s->env->open(s->env, dir, flags, 0640);
 	return store_check(rc, "env_open");
 }
@@ -342,4 +343,49 @@ uint64_t store_get_be64(const unsigned char in[8])
 	for (i = 0; i < 8; i++)
 		v = v << 8 | in[i];
 	return v;
+}
+
+int store_backup(struct store *s, const char *dir)
+{
+	if (safeio_mkdirs(dir, 0750) < 0)
+		return -1;
+	return store_check(s->env->backup(s->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_CLEAN), "backup") ? -1 : 0;
+}
+
+int store_verify(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	DB *db;
+	int i, rc;
+
+	for (i = 0; i < SDB_COUNT; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, store_db_names[i]) >= (int)sizeof(path))
+			return -1;
+		if (access(path, F_OK) < 0)
+			continue;	/* not created yet: nothing to check */
+		if ((rc = db_create(&db, NULL, 0)) != 0)
+			return store_check(rc, "db_create");
+		/* DB->verify closes the handle whatever it returns. */
+		if ((rc = db->verify(db, path, NULL, NULL, 0)) != 0) {
+			snprintf(err, errlen, "%s: %s", store_db_names[i], db_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int store_archive_logs(struct store *s, int *removed)
+{
+	char **list = NULL, **p;
+	int rc;
+
+	*removed = 0;
+	store_checkpoint(s);
+	if ((rc = s->env->log_archive(s->env, &list, DB_ARCH_ABS)) != 0)
+		return store_check(rc, "log_archive") ? -1 : 0;
+	for (p = list; p && *p; p++)
+		if (unlink(*p) == 0)
+			(*removed)++;
+	free(list);
+	return 0;
 }

@@ -36,6 +36,13 @@ enum store_db { SDB_LETTERS, SDB_AGREEMENTS, SDB_LIVE, SDB_BY_LETTER, SDB_SEEN,
 struct store *store_open(const char *dir, char *err, size_t errlen);
 void store_close(struct store *s);
 void store_checkpoint(struct store *s);
+/* Hot backup of databases and logs into dir (created; emptied first), consistent
+ * while the daemon runs; recover it with `db_recover -c -h DIR` (docs/operations.md). */
+int store_backup(struct store *s, const char *dir);
+/* Check every database's structure (DB->verify); -1 names the first bad one in err. */
+int store_verify(const char *dir, char *err, size_t errlen);
+/* Remove log files no longer needed for recovery (after a checkpoint); count in *removed. */
+int store_archive_logs(struct store *s, int *removed);
 
 store_txn *store_begin(struct store *s);
 /* A nested transaction: its effects vanish with store_abort, join the parent on commit. */
