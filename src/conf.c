@@ -31,13 +31,19 @@ static const struct conf_param conf_params[] = {
 	P(hub_key, CONF_PATH, "conf/pki/hub.key", 0, 0),
 	P(registry, CONF_PATH, "conf/parties.conf", 0, 0),
 	P(codes_dir, CONF_PATH, "conf/codes", 0, 0),
+	P(routes, CONF_PATH, "", 0, 0),
+	P(xslt_dir, CONF_PATH, "xslt", 0, 0),
 	P(log_file, CONF_PATH, "", 0, 0),
 	P(hub_code, CONF_CODE, "ENTRUSTHUB", 0, 0),
+	P(customs_code, CONF_CODE, "0100HG0001", 0, 0),
 	P(settle_ms, CONF_LONG, "1000", 0, 3600000),
 	P(rescan_s, CONF_LONG, "30", 1, 86400),
 	P(max_envelope_bytes, CONF_LONG, "16777216", 1024, 1073741824),
 	P(registration_validity_days, CONF_LONG, "365", 1, 3650),
 	P(registration_warn_days, CONF_LONG, "30", 0, 365),
+	P(delivery_attempts, CONF_LONG, "8", 1, 100),
+	P(delivery_backoff_s, CONF_LONG, "5", 1, 86400),
+	P(delivery_parallel, CONF_LONG, "2", 1, 16),
 };
 #define CONF_NPARAMS (sizeof(conf_params) / sizeof(conf_params[0]))
 

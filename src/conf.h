@@ -16,13 +16,19 @@ struct conf {
 	char	hub_key[PATH_MAX];
 	char	registry[PATH_MAX];
 	char	codes_dir[PATH_MAX];
+	char	routes[PATH_MAX];		/* delivery routes per party (deliver.h) */
+	char	xslt_dir[PATH_MAX];
 	char	log_file[PATH_MAX];	/* empty: <spool_dir>/log/entrustd.log */
 	char	hub_code[11];
+	char	customs_code[11];		/* receives the customs-format exports (R27) */
 	long	settle_ms;
 	long	rescan_s;
 	long	max_envelope_bytes;
 	long	registration_validity_days;
 	long	registration_warn_days;
+	long	delivery_attempts;		/* then the file goes to dead/ */
+	long	delivery_backoff_s;		/* first retry delay; doubles, with jitter */
+	long	delivery_parallel;		/* concurrent transfers per route */
 };
 
 void conf_defaults(struct conf *c);
