@@ -15,6 +15,7 @@ static void expiry_ctx(struct hub *h, struct reply *r, struct msg_ctx *ctx, time
 	ctx->store = h->store;
 	ctx->registry = h->registry;
 	ctx->codes = h->codes;
+	ctx->exporter = h->exporter;
 	ctx->conf = &h->conf;
 	ctx->now = now;
 	ctx->reply = r;

@@ -2,6 +2,7 @@
 #include "hub.h"
 #include "codes.h"
 #include "envelope.h"
+#include "export.h"
 #include "registry.h"
 #include "store.h"
 #include "xmlin.h"
@@ -15,6 +16,7 @@ struct hub_parts {
 	struct registry		*registry;
 	struct xmlin		*xmlin;
 	struct codes		*codes;
+	struct exporter		*exporter;
 };
 
 static int hub_load_parts(const struct conf *c, struct hub_parts *p, char *err, size_t errlen)
@@ -34,6 +36,8 @@ static int hub_load_parts(const struct conf *c, struct hub_parts *p, char *err, 
 	}
 	if ((p->xmlin = xmlin_load(xsd, err, errlen)) == NULL)
 		return -1;
+	if ((p->exporter = export_load(c->xslt_dir, c->xsd_dir, err, errlen)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -43,6 +47,7 @@ static void hub_free_parts(struct hub_parts *p)
 	registry_free(p->registry);
 	xmlin_free(p->xmlin);
 	codes_free(p->codes);
+	export_free(p->exporter);
 }
 
 static void hub_set_parts(struct hub *h, const struct hub_parts *p)
@@ -51,6 +56,7 @@ static void hub_set_parts(struct hub *h, const struct hub_parts *p)
 	h->registry = p->registry;
 	h->xmlin = p->xmlin;
 	h->codes = p->codes;
+	h->exporter = p->exporter;
 }
 
 static void hub_get_parts(const struct hub *h, struct hub_parts *p)
@@ -59,6 +65,7 @@ static void hub_get_parts(const struct hub *h, struct hub_parts *p)
 	p->registry = h->registry;
 	p->xmlin = h->xmlin;
 	p->codes = h->codes;
+	p->exporter = h->exporter;
 }
 
 int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, size_t errlen)

@@ -16,6 +16,7 @@ struct hub {
 	struct envelope_keys	*keys;
 	struct xmlin		*xmlin;
 	struct codes		*codes;
+	struct exporter		*exporter;
 	struct store		*store;
 };
 

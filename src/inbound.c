@@ -197,8 +197,8 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
     store_txn *txn, struct buf *ack, int *replayed)
 {
 	struct hub *h = j->hub;
-	struct msg_ctx ctx = {h->store, txn, h->registry, h->codes, &h->conf, j->party, j->now,
-	    &j->reply, NULL, 0};
+	struct msg_ctx ctx = {h->store, txn, h->registry, h->codes, h->exporter, &h->conf, j->party,
+	    j->now, &j->reply, NULL, 0};
 	int rc;
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {

@@ -1,6 +1,8 @@
 /* lifecycle — status moves with their account effects and audit trail. */
 #include "lifecycle.h"
+#include "export.h"
 #include "log.h"
+#include "outbox.h"
 #include "rules.h"
 #include "xmem.h"
 #include <stdarg.h>
@@ -63,6 +65,30 @@ int lifecycle_audit(struct msg_ctx *ctx, const char *number, const char *fmt, ..
 	return rc;
 }
 
+/* R27: the formatted agreement data goes to customs, in this transaction. */
+static int lifecycle_export(struct msg_ctx *ctx, const struct agreement *a)
+{
+	const char *kind = a->status == ST_CONFIRMED ? "AGREEMENT_ADD" : "AGREEMENT_REVOKE";
+	const char *customs = ctx->conf->customs_code;
+	char err[256];
+	struct letter l;
+	struct buf xml;
+	int rc;
+
+	if (ctx->exporter == NULL || store_letter_get(ctx->store, ctx->txn, a->letter, &l) != 0)
+		return ctx->exporter == NULL ? 0 : -1;
+	buf_init(&xml);
+	if ((rc = export_agreement(ctx->exporter, &l, a, kind, ctx->reply->hub_code, customs, &xml,
+	    err, sizeof(err))) < 0)
+		log_error(a->number, "export=%s error=\"%s\"", kind, err);
+	else
+		rc = outbox_add_seq(ctx->store, ctx->txn, customs, "EXP", &xml);
+	if (rc == 0)
+		rc = lifecycle_audit(ctx, a->number, "export=%s to=%s", kind, customs);
+	buf_free(&xml);
+	return rc;
+}
+
 int lifecycle_move(struct msg_ctx *ctx, struct agreement *a, int to, enum reason *why,
     char *detail, size_t dlen)
 {
@@ -90,6 +116,8 @@ int lifecycle_move(struct msg_ctx *ctx, struct agreement *a, int to, enum reason
 	if (store_agreement_put(ctx->store, ctx->txn, a) < 0
 	    || lifecycle_audit(ctx, a->number, "status=%d->%d", from, to) < 0)
 		return -1;
+	if (to == ST_CONFIRMED || to == ST_REVOKE_CONFIRMED)
+		return lifecycle_export(ctx, a);
 	return 0;
 }
 

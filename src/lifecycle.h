@@ -2,7 +2,8 @@
  * place that does it: the transition must exist (R13); entering a reserved
  * status takes a unit of the payer's account, reaching 5 turns it into use,
  * leaving for 6, 9 or 10 releases it (R18, R19); times for R22/R23 are
- * stamped; every move is written to the audit trail.
+ * stamped; every move is written to the audit trail; reaching 1 or 8 queues
+ * the customs-format data for customs in the same transaction (R27).
  * Failure contract: returns 0 when moved, 1 when refused (why and detail
  * set: R_STATUS_TRANSITION or R_INSUFFICIENT_BALANCE; nothing written), -1
  * on a store error. */

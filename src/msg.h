@@ -22,6 +22,7 @@ struct msg_ctx {
 	store_txn		*txn;
 	const struct registry	*registry;
 	const struct codes	*codes;
+	const struct exporter	*exporter;	/* customs-format data (R27) */
 	const struct conf	*conf;
 	const struct party	*sender;	/* the party bound to the signer (R1); NULL: the hub */
 	time_t			 now;

@@ -232,6 +232,27 @@ static int request_number(struct msg_ctx *ctx, const char *series, int digits, c
 	return 0;
 }
 
+/* 反填: what the other side did not write about itself comes from the
+ * broker's approved registration and the party registry. */
+static int request_fill_parties(struct msg_ctx *ctx, struct letter *l)
+{
+	const struct party *p = registry_by_code(ctx->registry, l->consignor.code, ROLE_CONSIGNOR);
+	struct registration r;
+	int rc;
+
+	if (l->consignor.name[0] == '\0' && p != NULL)
+		strlcopy(l->consignor.name, p->name, sizeof(l->consignor.name));
+	if ((rc = store_registration_get(ctx->store, ctx->txn, l->broker.code, 'A', &r)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (l->broker.name[0] == '\0')
+		strlcopy(l->broker.name, r.name, sizeof(l->broker.name));
+	if (l->broker.credit[0] == '\0')
+		strlcopy(l->broker.credit, r.credit, sizeof(l->broker.credit));
+	if (l->broker.phone[0] == '\0')
+		strlcopy(l->broker.phone, r.public_phone, sizeof(l->broker.phone));
+	return 0;
+}
+
 static int request_new_letter(struct msg_ctx *ctx, const struct request *rq, struct letter *l)
 {
 	unsigned char key[8 + 11];
@@ -242,7 +263,7 @@ static int request_new_letter(struct msg_ctx *ctx, const struct request *rq, str
 		return 1;
 	}
 	*l = rq->terms;
-	if (request_number(ctx, "L", 8, l->number, sizeof(l->number)) < 0)
+	if (request_fill_parties(ctx, l) < 0 || request_number(ctx, "L", 8, l->number, sizeof(l->number)) < 0)
 		return -1;
 	strlcopy(l->initiator, ctx->sender->code, sizeof(l->initiator));
 	l->status = LS_INITIATED;

@@ -20,6 +20,9 @@ static void outbox_key(int64_t seq, unsigned char be[8])
 		be[i] = (unsigned char)((uint64_t)seq >> (56 - 8 * i));
 }
 
+static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
+    const char *file_name, const char *prefix, const struct buf *xml);
+
 static int64_t outbox_seq(const unsigned char be[8])
 {
 	uint64_t v = 0;
@@ -32,6 +35,18 @@ static int64_t outbox_seq(const unsigned char be[8])
 
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
+{
+	return outbox_put(s, txn, receiver, file_name, "NTC", xml);
+}
+
+int outbox_add_seq(struct store *s, store_txn *txn, const char *receiver,
+    const char *prefix, const struct buf *xml)
+{
+	return outbox_put(s, txn, receiver, NULL, prefix, xml);
+}
+
+static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
+    const char *file_name, const char *prefix, const struct buf *xml)
 {
 	struct outbox_row row;
 	unsigned char key[8], len[4];
@@ -48,7 +63,7 @@ int outbox_add(struct store *s, store_txn *txn, const char *receiver,
 	if (file_name)
 		strlcopy(row.file_name, file_name, sizeof(row.file_name));
 	else
-		snprintf(row.file_name, sizeof(row.file_name), "NTC_%012llu.p7m", (unsigned long long)seq);
+		snprintf(row.file_name, sizeof(row.file_name), "%s_%012llu.p7m", prefix, (unsigned long long)seq);
 	buf_init(&rec);
 	buf_init(&v);
 	codec_encode(&codec_outbox, &row, &rec);

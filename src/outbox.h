@@ -25,5 +25,8 @@ struct outbox_row {
 /* Queue xml for receiver under file_name (NULL: "NTC_<seq>.p7m"). */
 int outbox_add(struct store *s, struct __db_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml);
+/* Queue xml for receiver as "<prefix>_<seq>.p7m". */
+int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
+    const char *prefix, const struct buf *xml);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
 #endif
