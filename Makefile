@@ -17,7 +17,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all setup run test unit e2e asan valgrind clean demo
+.PHONY: all setup run test unit e2e asan valgrind clean demo bench bench-quick
 .SUFFIXES:
 .SECONDARY:
 
@@ -71,6 +71,13 @@ valgrind: $(UNIT_BIN)
 		ENTRUST_SRC=$(CURDIR) valgrind -q --error-exitcode=9 --leak-check=full \
 			--errors-for-leak-kinds=definite $$t; \
 	done
+
+# Throughput, latency, CPU and memory against the baseline and the crypto bound (issue #7).
+bench: all
+	scripts/bench
+
+bench-quick: all
+	scripts/bench --quick
 
 test: setup
 	$(MAKE) --no-print-directory all unit e2e

@@ -4,6 +4,7 @@
  * Exit codes: 0 done, 1 configuration error, 2 usage, 3 another entrustd
  * holds the store, 4 fatal store or spool error (restart recovers). */
 #include "clock.h"
+#include "deliver.h"
 #include "envelope.h"
 #include "expiry.h"
 #include "hub.h"
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "registry.h"
+#include "route.h"
 #include "safeio.h"
 #include "store.h"
 #include "xmlin.h"
@@ -29,6 +31,8 @@
 #include <unistd.h>
 
 enum { EXIT_CONF = 1, EXIT_USAGE = 2, EXIT_LOCKED = 3, EXIT_FATAL = 4 };
+
+static struct deliver *delivery;	/* route threads; NULL when every party is local */
 
 static void usage(void)
 {
@@ -60,6 +64,7 @@ static int take_lock(const char *store_dir)
 
 static int check_config(const char *conf_path)
 {
+	struct routes routes;
 	struct conf c;
 	struct hub h;
 	char err[1024];
@@ -69,18 +74,30 @@ static int check_config(const char *conf_path)
 		return EXIT_CONF;
 	}
 	hub_close(&h);
+	if (c.routes[0] != '\0') {
+		if (route_load(c.routes, &routes, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return EXIT_CONF;
+		}
+		route_free(&routes);
+	}
 	printf("configuration OK 配置正确\n");
 	return 0;
 }
 
-/* Emit the outbox and process every ready envelope; -1 is fatal. */
+/* Emit the outbox and process every ready envelope, then wake delivery; -1 is fatal. */
 static int work_once(struct hub *h, volatile int *stop)
 {
+	int rc;
+
 	if (expiry_run(h, clock_now()) < 0)
 		return -1;
 	if (outbox_flush(h->store, h->keys, h->spool.outbound) < 0)
 		log_warn(NULL, "outbox: some files not written yet 部分回执尚未写出; will retry");
-	return inbound_run(h, stop) < 0 ? -1 : 0;
+	rc = inbound_run(h, stop) < 0 ? -1 : 0;
+	if (delivery != NULL)
+		deliver_kick(delivery);
+	return rc;
 }
 
 static int setup_fds(struct hub *h, int *ifd, int *sfd)
@@ -213,10 +230,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "entrustd: %s: cannot open log 无法打开日志: %s\n", h.conf.log_file, strerror(errno));
 	log_info(NULL, "starting 启动 spool=%s store=%s parties=%zu mode=%s", h.conf.spool_dir,
 	    h.conf.store_dir, registry_count(h.registry), once ? "once" : "daemon");
-	if (once)
+	if (!once && h.conf.routes[0] != '\0'
+	    && (delivery = deliver_start(&h.conf, h.conf.spool_dir, err, sizeof(err))) == NULL) {
+		log_error(NULL, "%s", err);
+		rc = EXIT_CONF;
+	} else if (once)
 		rc = work_once(&h, NULL) < 0 ? EXIT_FATAL : 0;
 	else
 		rc = run_daemon(&h, conf_path);
+	if (delivery != NULL)
+		deliver_stop(delivery);
 	hub_close(&h);
 	log_close();
 	close(lock);

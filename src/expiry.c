@@ -51,6 +51,23 @@ static int expiry_agreements(struct msg_ctx *ctx, const struct letter *l)
 	return rc;
 }
 
+/* Drop the pair's live-letter link (R8) if it still names this letter: a
+ * request that came after valid_until may already have made a new one. */
+static int expiry_unlink_live(struct msg_ctx *ctx, const struct letter *l)
+{
+	char live[24];
+	struct buf v;
+	int rc;
+
+	snprintf(live, sizeof(live), "%s|%s", l->consignor.code, l->broker.code);
+	buf_init(&v);
+	rc = store_get(ctx->store, ctx->txn, SDB_LIVE, live, strlen(live), &v);
+	if (rc == 0 && strcmp(v.data, l->number) == 0)
+		rc = store_del(ctx->store, ctx->txn, SDB_LIVE, live, strlen(live));
+	buf_free(&v);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Expire one letter in its own transaction; key is its expiry index entry. */
 static int expiry_letter(struct hub *h, time_t now, const char *number, const void *key)
 {
@@ -58,7 +75,7 @@ static int expiry_letter(struct hub *h, time_t now, const char *number, const vo
 	struct reply r;
 	struct letter l;
 	struct notice *n;
-	char live[24], id[32];
+	char id[32];
 	int rc;
 
 	snprintf(id, sizeof(id), "X%s", number);
@@ -69,11 +86,10 @@ static int expiry_letter(struct hub *h, time_t now, const char *number, const vo
 	if (rc == 0 && (l.status == LS_INITIATED || l.status == LS_CONFIRMED)) {
 		l.status = LS_EXPIRED;
 		rc = expiry_agreements(&ctx, &l);
-		snprintf(live, sizeof(live), "%s|%s", l.consignor.code, l.broker.code);
 		if (rc == 0)
 			rc = store_letter_put(h->store, ctx.txn, &l) < 0 ? -1 : 0;
 		if (rc == 0)
-			rc = store_del(h->store, ctx.txn, SDB_LIVE, live, strlen(live)) < 0 ? -1 : 0;
+			rc = expiry_unlink_live(&ctx, &l);
 		n = msg_notice(&ctx, l.consignor.code, "expired", NULL);	/* the letter itself */
 		strlcopy(n->letter, l.number, sizeof(n->letter));
 		n = msg_notice(&ctx, l.broker.code, "expired", NULL);

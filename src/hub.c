@@ -3,12 +3,14 @@
 #include "codes.h"
 #include "envelope.h"
 #include "export.h"
+#include "pool.h"
 #include "registry.h"
 #include "store.h"
 #include "xmlin.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The parts a reload replaces. */
 struct hub_parts {
@@ -89,6 +91,8 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 		hub_close(h);
 		return -1;
 	}
+	if (with_store && sysconf(_SC_NPROCESSORS_ONLN) > 1)	/* the caller is one worker too */
+		h->pool = pool_new((int)sysconf(_SC_NPROCESSORS_ONLN) - 1);
 	return 0;
 }
 
@@ -118,6 +122,7 @@ void hub_close(struct hub *h)
 {
 	struct hub_parts p;
 
+	pool_free(h->pool);
 	hub_get_parts(h, &p);
 	hub_free_parts(&p);
 	store_close(h->store);

@@ -18,6 +18,7 @@ struct hub {
 	struct codes		*codes;
 	struct exporter		*exporter;
 	struct store		*store;
+	struct pool		*pool;		/* CPU stages of the pipeline; NULL: serial */
 };
 
 int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, size_t errlen);

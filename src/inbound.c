@@ -5,6 +5,7 @@
 #include "log.h"
 #include "msg.h"
 #include "outbox.h"
+#include "pool.h"
 #include "registry.h"
 #include "reply.h"
 #include "safeio.h"
@@ -16,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-/* What we know about the envelope in hand, stage by stage. */
+/* Envelopes applied per transaction: one log fsync for all of them. */
+#define INBOUND_BATCH 64
+
+/* What we know about one envelope, stage by stage. */
 struct job {
 	struct hub		*hub;
 	const char		*work_name;
@@ -27,6 +31,11 @@ struct job {
 	struct buf		 content;
 	char			 detail[512];
 	time_t			 now;
+	xmlDocPtr		 doc;		/* validated, when prepared */
+	const struct msg_type	*type;
+	enum reason		 refusal;	/* before apply; R_OK if none */
+	const char		*refusal_path;
+	int			 replayed;
 };
 
 static enum reason job_file_reason(int rc)
@@ -60,13 +69,16 @@ static void job_reason_text(const struct job *j, enum reason r, const char *path
 		buf_printf(out, "signer: %s %s\n", j->party->code, role_name(j->party->role));
 }
 
-/* Record ack in the outbox (and, for an applied message, in the seen table). */
+/* Record ack in the outbox (and, for an applied message, in the seen table).
+ * A message that was judged is answered as ACK_<MessageId>; a refusal before
+ * judgement as ACK_<envelope id>, so that it can never replace the answer to
+ * an earlier message that had the same MessageId. */
 static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, int remember)
 {
 	struct store *s = j->hub->store;
 	char key[96], name[128];
 
-	if (j->reply.in_msgid[0])
+	if (j->reply.in_msgid[0] && j->refusal == R_OK)
 		snprintf(name, sizeof(name), "ACK_%s.p7m", j->reply.in_msgid);
 	else
 		snprintf(name, sizeof(name), "ACK_%s.p7m", j->id);
@@ -74,57 +86,6 @@ static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, i
 	if (remember && store_put(s, txn, SDB_SEEN, key, strlen(key), ack->data, ack->len) < 0)
 		return -1;
 	return outbox_add(s, txn, j->party->code, name, ack);
-}
-
-/* Emit what the outbox holds, then move the envelope to its final folder. */
-static int job_finish(struct job *j, enum reason r, const char *path, const char *detail)
-{
-	struct hub *h = j->hub;
-	struct buf text;
-	int rc;
-
-	if (outbox_flush(h->store, h->keys, h->spool.outbound) < 0) {
-		log_warn(j->id, "file=%s status=deferred why=\"outbox not written 回执未能写出\"",
-		    spool_original_name(j->work_name));
-		return 1;
-	}
-	if (r == R_OK)
-		rc = spool_archive(&h->spool, j->work_name, j->now);
-	else {
-		buf_init(&text);
-		job_reason_text(j, r, path, detail, &text);
-		rc = spool_reject(&h->spool, j->work_name, text.data);
-		buf_free(&text);
-	}
-	if (rc < 0) {
-		log_error(j->id, "file=%s error=\"cannot move out of work/ 无法移出工作目录: %s\"",
-		    spool_original_name(j->work_name), strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
-/* Refuse before apply: reason file, and a negative ack when the signer is known. */
-static int job_refuse(struct job *j, enum reason r, const char *path, const char *detail)
-{
-	struct buf ack;
-	store_txn *txn;
-
-	log_warn(j->id, "file=%s from=%s status=refused code=%s detail=\"%s\"",
-	    spool_original_name(j->work_name), j->party ? j->party->code : "-", reason_code(r),
-	    detail ? detail : "");
-	if (j->party) {
-		buf_init(&ack);
-		reply_error(&j->reply, -1, r, path, "%s", detail ? detail : "");
-		reply_ack_xml(&j->reply, j->hub->codes, &ack);
-		if ((txn = store_begin(j->hub->store)) == NULL
-		    || job_queue_ack(j, txn, &ack, 0) < 0 || store_commit(txn) != 0) {
-			buf_free(&ack);
-			return -1;
-		}
-		buf_free(&ack);
-	}
-	return job_finish(j, r, path, detail);
 }
 
 /* Read, open and bind: R1.  Returns R_OK with j->party and j->content set. */
@@ -217,35 +178,6 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 	return job_queue_ack(j, txn, ack, 1);
 }
 
-/* Apply in one transaction.  A rule refusal is recorded in a fresh one, so
- * that a replay of the refused message gets the same answer (R25). */
-static int job_apply(struct job *j, const struct msg_type *type, xmlNodePtr root, int *replayed)
-{
-	struct buf ack;
-	store_txn *txn;
-	int rc;
-
-	buf_init(&ack);
-	if ((txn = store_begin(j->hub->store)) == NULL)
-		return -1;
-	rc = job_apply_txn(j, type, root, txn, &ack, replayed);
-	if (rc == 1) {
-		store_abort(txn);
-		reply_ack_xml(&j->reply, j->hub->codes, &ack);
-		if ((txn = store_begin(j->hub->store)) == NULL)
-			rc = -1;
-		else
-			rc = job_queue_ack(j, txn, &ack, 1);
-	}
-	if (rc < 0) {
-		store_abort(txn);
-		buf_free(&ack);
-		return -1;
-	}
-	buf_free(&ack);
-	return store_commit(txn) != 0 ? -1 : 0;
-}
-
 static void job_log_outcome(struct job *j, int replayed)
 {
 	const struct reply *r = &j->reply;
@@ -265,88 +197,187 @@ static void job_log_outcome(struct job *j, int replayed)
 		    r->letter[0] ? r->letter : "-", r->nitems);
 }
 
-static int job_run(struct job *j)
+/* Stage 1, on the pool's threads: read, open, bind, parse, check. */
+static void job_prepare(void *arg, size_t i)
 {
-	const struct msg_type *type = NULL;
-	xmlDocPtr doc = NULL;
+	struct job *j = &((struct job *)arg)[i];
 	enum reason r;
-	int replayed = 0, rc;
 
-	if ((r = job_open(j)) != R_OK)
-		return job_refuse(j, r, NULL, j->detail);
-	r = xmlin_parse(j->hub->xmlin, j->content.data, j->content.len, &doc, j->detail, sizeof(j->detail));
-	if (r != R_OK)
-		return job_refuse(j, r, NULL, j->detail);
-	if ((r = job_check(j, xmlDocGetRootElement(doc), &type)) != R_OK) {
-		xmlFreeDoc(doc);
-		return job_refuse(j, r, "/Header", j->detail);
+	if ((r = job_open(j)) == R_OK)
+		r = xmlin_parse(j->hub->xmlin, j->content.data, j->content.len, &j->doc, j->detail, sizeof(j->detail));
+	if (r == R_OK && (r = job_check(j, xmlDocGetRootElement(j->doc), &j->type)) != R_OK)
+		j->refusal_path = "/Header";
+	j->refusal = r;
+}
+
+/* Stage 2, in the batch's transaction: a child transaction per envelope, so
+ * that a refusal by a rule leaves nothing but its recorded answer (R25). */
+static int job_apply(struct job *j, store_txn *txn)
+{
+	struct buf ack;
+	store_txn *child;
+	int rc;
+
+	buf_init(&ack);
+	if (j->refusal != R_OK) {
+		log_warn(j->id, "file=%s from=%s status=refused code=%s detail=\"%s\"",
+		    spool_original_name(j->work_name), j->party ? j->party->code : "-",
+		    reason_code(j->refusal), j->detail);
+		rc = 0;
+		if (j->party) {		/* a negative ack only to an identified signer */
+			reply_error(&j->reply, -1, j->refusal, j->refusal_path, "%s", j->detail);
+			reply_ack_xml(&j->reply, j->hub->codes, &ack);
+			rc = job_queue_ack(j, txn, &ack, 0);
+		}
+		buf_free(&ack);
+		return rc;
 	}
-	rc = job_apply(j, type, xmlDocGetRootElement(doc), &replayed);
-	xmlFreeDoc(doc);
-	if (rc < 0)
+	if ((child = store_begin_child(j->hub->store, txn)) == NULL)
 		return -1;
-	job_log_outcome(j, replayed);
-	if (!replayed && strcmp(reply_outcome(&j->reply), "refused") == 0 && j->reply.nerrors)
-		return job_finish(j, j->reply.errors[0].code, j->reply.errors[0].path, j->reply.errors[0].detail);
-	return job_finish(j, R_OK, NULL, NULL);
+	rc = job_apply_txn(j, j->type, xmlDocGetRootElement(j->doc), child, &ack, &j->replayed);
+	if (rc == 0)
+		rc = store_commit(child) == 0 ? 0 : -1;
+	else {
+		store_abort(child);
+		if (rc == 1) {		/* refused by a rule: record the answer only */
+			reply_ack_xml(&j->reply, j->hub->codes, &ack);
+			rc = job_queue_ack(j, txn, &ack, 1);
+		}
+	}
+	buf_free(&ack);
+	if (rc == 0)
+		job_log_outcome(j, j->replayed);
+	return rc;
+}
+
+/* Stage 4: the envelope leaves work/ — its effect and answer are durable. */
+static int job_finish(struct job *j)
+{
+	const struct reply_error *e = j->reply.nerrors ? &j->reply.errors[0] : NULL;
+	struct buf text;
+	int rc;
+
+	if (j->refusal == R_OK && (j->replayed || strcmp(reply_outcome(&j->reply), "refused") != 0 || e == NULL))
+		rc = spool_archive(&j->hub->spool, j->work_name, j->now);
+	else {
+		buf_init(&text);
+		if (j->refusal != R_OK)
+			job_reason_text(j, j->refusal, j->refusal_path, j->detail, &text);
+		else
+			job_reason_text(j, e->code, e->path, e->detail, &text);
+		rc = spool_reject(&j->hub->spool, j->work_name, text.data);
+		buf_free(&text);
+	}
+	if (rc < 0)
+		log_error(j->id, "file=%s error=\"cannot move out of work/ 无法移出工作目录: %s\"",
+		    spool_original_name(j->work_name), strerror(errno));
+	return rc;
+}
+
+static void job_init(struct job *j, struct hub *h, const char *work_name, time_t now)
+{
+	memset(j, 0, sizeof(*j));
+	j->hub = h;
+	j->work_name = work_name;
+	j->now = now;
+	spool_work_id(work_name, j->id, sizeof(j->id));
+	reply_init(&j->reply, j->id, h->conf.hub_code, spool_original_name(work_name), "");
+	buf_init(&j->raw);
+	buf_init(&j->content);
+}
+
+static void job_free(struct job *j)
+{
+	buf_free(&j->raw);
+	buf_free(&j->content);
+	reply_free(&j->reply);
+	if (j->doc)
+		xmlFreeDoc(j->doc);
+}
+
+/* One batch: prepare in parallel, apply in ONE transaction (group commit),
+ * emit the outbox, then move every envelope out of work/.  Returns the
+ * number finished, or -1 on a store failure. */
+static int inbound_batch(struct hub *h, char **names, size_t n)
+{
+	struct job *jobs = xcalloc(n, sizeof(*jobs));
+	time_t now = clock_now();
+	store_txn *txn;
+	size_t i;
+	int rc = 0, done = 0;
+
+	for (i = 0; i < n; i++)
+		job_init(&jobs[i], h, names[i], now);
+	if (h->pool)
+		pool_run(h->pool, n, job_prepare, jobs);
+	else
+		for (i = 0; i < n; i++)
+			job_prepare(jobs, i);
+	if ((txn = store_begin(h->store)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = job_apply(&jobs[i], txn);
+	if (txn != NULL)
+		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
+	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool) < 0)
+		log_warn(NULL, "outbox not fully written 回执未能全部写出: %zu envelopes stay in work/ for a retry", n);
+	else if (rc == 0) {
+		for (i = 0; i < n; i++)
+			done += job_finish(&jobs[i]) == 0;
+		spool_sync(&h->spool, now);
+	}
+	for (i = 0; i < n; i++)
+		job_free(&jobs[i]);
+	free(jobs);
+	return rc < 0 ? -1 : done;
 }
 
 int inbound_process(struct hub *h, const char *work_name)
 {
-	struct job j;
-	int rc;
+	char *names[1] = {(char *)work_name};
+	int rc = inbound_batch(h, names, 1);
 
-	memset(&j, 0, sizeof(j));
-	j.hub = h;
-	j.work_name = work_name;
-	j.now = clock_now();
-	spool_work_id(work_name, j.id, sizeof(j.id));
-	reply_init(&j.reply, j.id, h->conf.hub_code, spool_original_name(work_name), "");
-	buf_init(&j.raw);
-	buf_init(&j.content);
-	rc = job_run(&j);
-	buf_free(&j.raw);
-	buf_free(&j.content);
-	reply_free(&j.reply);
-	return rc;
+	return rc < 0 ? -1 : rc == 1 ? 0 : 1;
 }
 
-static int inbound_list(struct hub *h, struct spool_list *l, int from_work, volatile int *stop)
+/* Claim the ready names into work/, appending their work names to l. */
+static void inbound_claim(struct hub *h, const struct spool_list *ready, struct spool_list *l,
+    volatile int *stop)
 {
 	char work_name[SPOOL_WORK_MAX];
 	size_t i;
-	int n = 0, rc;
 
-	for (i = 0; i < l->n && !(stop && *stop); i++) {
-		if (from_work)
-			strlcopy(work_name, l->names[i], sizeof(work_name));
-		else if (spool_claim(&h->spool, l->names[i], work_name, sizeof(work_name)) < 0) {
+	for (i = 0; i < ready->n && !(stop && *stop); i++) {
+		if (spool_claim(&h->spool, ready->names[i], work_name, sizeof(work_name)) < 0) {
 			if (errno != ENOENT)
-				log_error(l->names[i], "error=\"cannot claim 无法领取: %s\"", strerror(errno));
+				log_error(ready->names[i], "error=\"cannot claim 无法领取: %s\"", strerror(errno));
 			continue;
 		}
-		if ((rc = inbound_process(h, work_name)) < 0)
-			return -1;
-		n += rc == 0;
+		l->names = xrealloc(l->names, (l->n + 1) * sizeof(char *));
+		l->names[l->n++] = xstrdup(work_name);
 	}
-	return n;
 }
 
 int inbound_run(struct hub *h, volatile int *stop)
 {
-	struct spool_list l;
-	int n, m;
+	struct spool_list work, ready;
+	size_t i, k;
+	int n = 0, rc = 0;
 
-	/* Leftovers in work/ first: claimed before a crash or deferred. */
-	if (spool_work(&h->spool, &l) < 0)
+	/* Leftovers in work/ first (claimed before a crash, or deferred), then new files. */
+	if (spool_work(&h->spool, &work) < 0)
 		return -1;
-	n = inbound_list(h, &l, 1, stop);
-	spool_list_free(&l);
-	if (n < 0)
+	if (spool_ready(&h->spool, h->conf.settle_ms, &ready) < 0) {
+		spool_list_free(&work);
 		return -1;
-	if (spool_ready(&h->spool, h->conf.settle_ms, &l) < 0)
-		return -1;
-	m = inbound_list(h, &l, 0, stop);
-	spool_list_free(&l);
-	return m < 0 ? -1 : n + m;
+	}
+	inbound_claim(h, &ready, &work, stop);
+	spool_list_free(&ready);
+	for (i = 0; rc >= 0 && i < work.n && !(stop && *stop); i += k) {
+		k = work.n - i < INBOUND_BATCH ? work.n - i : INBOUND_BATCH;
+		if ((rc = inbound_batch(h, work.names + i, k)) > 0)
+			n += rc;
+	}
+	spool_list_free(&work);
+	return rc < 0 ? -1 : n;
 }

@@ -1,4 +1,4 @@
-/* inbound — one envelope through the pipeline, from work/ to archive/ or error/:
+/* inbound — envelopes through the pipeline, from work/ to archive/ or error/:
  *   read safely → open CMS (R1) → bind signer to a party (R1) → parse and
  *   validate XML → sender and role checks (R1, R2) → apply in ONE store
  *   transaction with its ack and notices (R25, R26) → emit the outbox →
@@ -6,10 +6,14 @@
  *   bound party, a signed negative ack.
  * The envelope leaves work/ only after its effect and its ack are durable;
  * processing it again (after a crash) is a replay the seen table absorbs.
- * Failure contract: returns 0 when the envelope reached archive/ or error/,
- * 1 when it must stay in work/ for a later attempt (outbox or disk
- * trouble), and -1 on a store failure (the caller exits, recovery on
- * restart makes things right). */
+ * Envelopes go in batches: opening and parsing run on the hub's thread pool,
+ * the batch is applied in ONE transaction (group commit; a child transaction
+ * per envelope), the outbox is emitted (sealing on the pool, one fsync per
+ * folder), then every envelope of the batch is moved out of work/.
+ * Failure contract: inbound_process returns 0 when the envelope reached
+ * archive/ or error/, 1 when it must stay in work/ for a later attempt
+ * (outbox or disk trouble), and -1 on a store failure (the caller exits;
+ * recovery on restart makes things right). */
 #ifndef INBOUND_H
 #define INBOUND_H
 #include "hub.h"

@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Move one of the sender's agreements; item errors for unknown or refused moves. */
-static int revoke_move(struct msg_ctx *ctx, const char *number, const char *path, int to,
+/* Move one of the sender's agreements from status `from` (-1: any that R13
+ * allows); item errors for unknown or refused moves. */
+static int revoke_move(struct msg_ctx *ctx, const char *number, const char *path, int from, int to,
     const char *event, const char *tell)
 {
 	char detail[256];
@@ -20,6 +21,11 @@ static int revoke_move(struct msg_ctx *ctx, const char *number, const char *path
 		if (rc > 0)
 			reply_error(ctx->reply, item, R_AGREEMENT_UNKNOWN, path, "agreement %s", number);
 		return rc < 0 ? -1 : 0;
+	}
+	if (from >= 0 && a.status != from) {	/* R16: the broker answers only a revocation asked */
+		reply_error(ctx->reply, item, R_STATUS_TRANSITION, path, "agreement %s is in status %d, not %d",
+		    number, (int)a.status, from);
+		return 0;
 	}
 	if ((rc = lifecycle_move(ctx, &a, to, &why, detail, sizeof(detail))) != 0) {
 		if (rc > 0)
@@ -47,7 +53,7 @@ int msg_revoke_apply(struct msg_ctx *ctx, xmlNodePtr root)
 		strlcopy(number, s ? (const char *)s : "", sizeof(number));
 		xmlFree(s);
 		snprintf(path, sizeof(path), "/RevocationRequest/Agreement[%d]", ++i);
-		if (revoke_move(ctx, number, path, ST_REVOKE_ASKED, "revocation-asked", "broker") < 0)
+		if (revoke_move(ctx, number, path, -1, ST_REVOKE_ASKED, "revocation-asked", "broker") < 0)
 			return -1;
 	}
 	return 0;
@@ -73,7 +79,7 @@ int msg_revoke_answer_apply(struct msg_ctx *ctx, xmlNodePtr root)
 		xmlin_text(d, "Agree", agree, sizeof(agree));
 		yes = strcmp(agree, "true") == 0 || strcmp(agree, "1") == 0;
 		snprintf(path, sizeof(path), "/RevocationAnswer/Decision[%d]", ++i);
-		if (revoke_move(ctx, number, path, yes ? ST_REVOKE_CONFIRMED : ST_DECLARABLE,
+		if (revoke_move(ctx, number, path, ST_REVOKE_ASKED, yes ? ST_REVOKE_CONFIRMED : ST_DECLARABLE,
 		    yes ? "revocation-confirmed" : "revocation-refused", "consignor") < 0)
 			return -1;
 	}

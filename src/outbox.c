@@ -2,6 +2,7 @@
 #include "outbox.h"
 #include "codec.h"
 #include "envelope.h"
+#include "pool.h"
 #include "log.h"
 #include "safeio.h"
 #include "store.h"
@@ -9,29 +10,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static void outbox_key(int64_t seq, unsigned char be[8])
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		be[i] = (unsigned char)((uint64_t)seq >> (56 - 8 * i));
-}
-
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const char *prefix, const struct buf *xml);
-
-static int64_t outbox_seq(const unsigned char be[8])
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | be[i];
-	return (int64_t)v;
-}
 
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
@@ -74,77 +58,133 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 	buf_add(&v, len, 4);
 	buf_add(&v, rec.data, rec.len);
 	buf_add(&v, xml->data, xml->len);
-	outbox_key(row.seq, key);
+	store_be64(key, (uint64_t)row.seq);
 	rc = store_put(s, txn, SDB_OUTBOX, key, 8, v.data, v.len);
 	buf_free(&rec);
 	buf_free(&v);
 	return rc;
 }
 
-struct outbox_flush {
-	struct store			*store;
-	const struct envelope_keys	*keys;
-	const char			*outbound;
-	struct buf			 der;
-	int				 failed;
-	int				 done;
-	int64_t				 seqs[64];	/* emitted rows to delete */
-	int				 nseqs;
+/* One row taken from the store for emission. */
+struct outbox_item {
+	struct outbox_row	row;
+	size_t			 off;		/* of its value in outbox_flush.rows */
+	const char		*xml;
+	size_t			 xlen;
+	int			 ok;
 };
 
-/* Seal one row and write it to the receiver's folder. */
-static int outbox_emit(struct outbox_flush *f, const struct outbox_row *row,
-    const char *xml, size_t xlen)
-{
-	char dir[PATH_MAX];
+struct outbox_flush {
+	const struct envelope_keys	*keys;
+	const char			*outbound;
+	struct outbox_item		*items;
+	size_t				 n, cap;
+	struct buf			 rows;		/* the values the items point into */
+};
 
-	if (envelope_seal(f->keys, xml, xlen, &f->der) < 0) {
-		log_error(row->file_name, "to=%s error=\"cannot sign 签名失败\"", row->receiver);
-		return -1;
-	}
-	if (snprintf(dir, sizeof(dir), "%s/%s", f->outbound, row->receiver) >= (int)sizeof(dir)
-	    || safeio_mkdirs(dir, 0750) < 0
-	    || safeio_write_atomic(dir, row->file_name, f->der.data, f->der.len) < 0) {
-		log_error(row->file_name, "to=%s error=\"cannot write 无法写入: %s\"", row->receiver,
-		    strerror(errno));
-		return -1;
-	}
-	log_info(row->file_name, "to=%s bytes=%zu status=written", row->receiver, f->der.len);
-	return 0;
-}
+#define OUTBOX_ROUND 4096	/* rows emitted per round: one fsync per folder, one commit */
 
-static int outbox_visit(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+static int outbox_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct outbox_flush *f = arg;
-	const unsigned char *p = val;
-	struct outbox_row row;
-	size_t rlen;
+	struct outbox_item *it;
 
 	if (klen != 8 || vlen < 4)
 		panic("outbox: corrupt row");
-	rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-	if (rlen > vlen - 4 || codec_decode(&codec_outbox, p + 4, rlen, &row) < 0)
-		panic("outbox: corrupt row");
-	row.seq = outbox_seq(key);	/* the key is the row's identity; the record does not repeat it */
-	if (outbox_emit(f, &row, (const char *)p + 4 + rlen, vlen - 4 - rlen) < 0)
-		f->failed = 1;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 64;
+		f->items = xrealloc(f->items, f->cap * sizeof(*it));
+	}
+	it = &f->items[f->n++];
+	memset(it, 0, sizeof(*it));
+	it->row.seq = (int64_t)store_get_be64(key);
+	it->off = f->rows.len;		/* pointers wait: rows moves while it grows */
+	buf_add(&f->rows, val, vlen);
+	return f->n == OUTBOX_ROUND;
+}
+
+/* Decode the collected rows now that the buffer no longer moves. */
+static void outbox_decode(struct outbox_flush *f)
+{
+	size_t i, off, end, rlen;
+	const unsigned char *p;
+	int64_t seq;
+
+	for (i = 0; i < f->n; i++) {
+		off = f->items[i].off;
+		end = i + 1 < f->n ? f->items[i + 1].off : f->rows.len;
+		p = (const unsigned char *)f->rows.data + off;
+		rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+		seq = f->items[i].row.seq;
+		if (rlen > end - off - 4 || codec_decode(&codec_outbox, p + 4, rlen, &f->items[i].row) < 0)
+			panic("outbox: corrupt row");
+		f->items[i].row.seq = seq;
+		f->items[i].xml = (const char *)p + 4 + rlen;
+		f->items[i].xlen = end - off - 4 - rlen;
+	}
+}
+
+/* Seal one row and write it into its receiver's folder (the folder is synced later). */
+static void outbox_emit(void *arg, size_t i)
+{
+	struct outbox_flush *f = arg;
+	struct outbox_item *it = &f->items[i];
+	char dir[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	if (envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
+		log_error(it->row.file_name, "to=%s error=\"cannot sign 签名失败\"", it->row.receiver);
+	else if (safeio_path(dir, f->outbound, it->row.receiver) < 0 || safeio_mkdirs(dir, 0750) < 0
+	    || safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0)
+		log_error(it->row.file_name, "to=%s error=\"cannot write 无法写入: %s\"", it->row.receiver,
+		    strerror(errno));
 	else
-		f->seqs[f->nseqs++] = row.seq;
-	return f->nseqs == (int)(sizeof(f->seqs) / sizeof(f->seqs[0]));
+		it->ok = 1;
+	buf_free(&der);
+}
+
+/* fsync each receiver folder once; a row counts as written only after it. */
+static void outbox_sync_dirs(struct outbox_flush *f)
+{
+	char dir[PATH_MAX];
+	size_t i, j;
+
+	for (i = 0; i < f->n; i++) {
+		if (!f->items[i].ok)
+			continue;
+		for (j = 0; j < i; j++)
+			if (f->items[j].ok && strcmp(f->items[j].row.receiver, f->items[i].row.receiver) == 0)
+				break;
+		if (j < i)
+			continue;	/* this folder was synced already */
+		if (safeio_path(dir, f->outbound, f->items[i].row.receiver) < 0 || safeio_fsync_dir(dir) < 0) {
+			log_error(f->items[i].row.file_name, "to=%s error=\"cannot sync folder: %s\"",
+			    f->items[i].row.receiver, strerror(errno));
+			for (j = i; j < f->n; j++)
+				if (strcmp(f->items[j].row.receiver, f->items[i].row.receiver) == 0)
+					f->items[j].ok = 0;
+		}
+	}
 }
 
 /* Forget rows whose files are durable, in one transaction. */
-static int outbox_forget(struct outbox_flush *f)
+static int outbox_forget(struct store *s, const struct outbox_flush *f, int *failed)
 {
 	unsigned char key[8];
 	store_txn *txn;
-	int i;
+	size_t i;
 
-	if ((txn = store_begin(f->store)) == NULL)
+	if ((txn = store_begin(s)) == NULL)
 		return -1;
-	for (i = 0; i < f->nseqs; i++) {
-		outbox_key(f->seqs[i], key);
-		if (store_del(f->store, txn, SDB_OUTBOX, key, 8) < 0) {
+	for (i = 0; i < f->n; i++) {
+		if (!f->items[i].ok) {
+			*failed = 1;
+			continue;
+		}
+		log_info(f->items[i].row.file_name, "to=%s status=written", f->items[i].row.receiver);
+		store_be64(key, (uint64_t)f->items[i].row.seq);
+		if (store_del(s, txn, SDB_OUTBOX, key, 8) < 0) {
 			store_abort(txn);
 			return -1;
 		}
@@ -152,22 +192,40 @@ static int outbox_forget(struct outbox_flush *f)
 	return store_commit(txn);
 }
 
-int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir)
+int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
+    struct pool *pool)
 {
 	struct outbox_flush f;
-	int rc = 0;
+	int rc = 0, failed = 0;
+	size_t i;
 
 	memset(&f, 0, sizeof(f));
-	f.store = s;
 	f.keys = keys;
 	f.outbound = outbound_dir;
-	buf_init(&f.der);
+	buf_init(&f.rows);
 	do {
-		f.nseqs = 0;
-		if (store_scan(s, NULL, SDB_OUTBOX, NULL, 0, outbox_visit, &f) < 0
-		    || outbox_forget(&f) < 0)
+		f.n = 0;
+		buf_reset(&f.rows);
+		if (store_scan(s, NULL, SDB_OUTBOX, NULL, 0, outbox_collect, &f) < 0) {
 			rc = -1;
-	} while (rc == 0 && !f.failed && f.nseqs == (int)(sizeof(f.seqs) / sizeof(f.seqs[0])));
-	buf_free(&f.der);
-	return rc < 0 || f.failed ? -1 : 0;
+			break;
+		}
+		outbox_decode(&f);
+		if (pool)
+			pool_run(pool, f.n, outbox_emit, &f);
+		else
+			for (i = 0; i < f.n; i++)
+				outbox_emit(&f, i);
+		outbox_sync_dirs(&f);
+		if (outbox_forget(s, &f, &failed) != 0)
+			rc = -1;
+	} while (rc == 0 && !failed && f.n == OUTBOX_ROUND);
+	free(f.items);
+	buf_free(&f.rows);
+	return rc < 0 || failed ? -1 : 0;
+}
+
+int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir)
+{
+	return outbox_flush_pool(s, keys, outbound_dir, NULL);
 }

@@ -1,8 +1,9 @@
 /* outbox — messages the hub owes its parties (acks, notices; later customs
  * exports).  A row is written in the same transaction as the effect it
  * reports; outbox_flush then seals each row (CMS), writes it to
- * outbound/<receiver>/<file_name> (temp + fsync + rename + dir fsync) and
- * only then deletes the row.  A crash in between re-emits the same file
+ * outbound/<receiver>/<file_name> (temp + fsync + rename), fsyncs each
+ * receiver folder once per round, and only then deletes the rows (one
+ * transaction per round).  A crash in between re-emits the same file
  * name, which replaces, never duplicates.
  * Failure contract: outbox_flush returns -1 if a file could not be written
  * (the row stays for the next flush); store errors are fatal. */
@@ -29,4 +30,8 @@ int outbox_add(struct store *s, struct __db_txn *txn, const char *receiver,
 int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
+/* The same, sealing and writing on the pool's threads. */
+struct pool;
+int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
+    struct pool *pool);
 #endif

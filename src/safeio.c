@@ -101,6 +101,13 @@ static int safeio_write_all(int fd, const void *data, size_t len)
 
 int safeio_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
+	if (safeio_write_staged(dir, name, data, len) < 0)
+		return SAFEIO_ERROR;
+	return safeio_fsync_dir(dir);
+}
+
+int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len)
+{
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	int fd, saved;
 
@@ -125,7 +132,7 @@ int safeio_write_atomic(const char *dir, const char *name, const void *data, siz
 		errno = saved;
 		return SAFEIO_ERROR;
 	}
-	return safeio_fsync_dir(dir);
+	return SAFEIO_OK;
 }
 
 int safeio_rename(const char *from_dir, const char *from_name,

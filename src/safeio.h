@@ -22,6 +22,9 @@ enum safeio_status {
 
 int safeio_read(const char *dir, const char *name, size_t max, struct buf *out);
 int safeio_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+/* The same without the folder's fsync: for writers that sync a folder once
+ * after many files (the file itself is fsynced before its rename). */
+int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len);
 int safeio_rename(const char *from_dir, const char *from_name,
     const char *to_dir, const char *to_name);	/* rename + fsync of both folders */
 int safeio_fsync_dir(const char *dir);

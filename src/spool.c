@@ -156,7 +156,7 @@ static void spool_new_id(char *id, size_t n)
 	    (unsigned)counter % 100u);
 }
 
-/* rename(2) that never replaces an existing file, then fsync both folders. */
+/* rename(2) that never replaces an existing file. */
 static int spool_move(const char *from_dir, const char *from, const char *to_dir, const char *to)
 {
 	int a, b, rc = -1;
@@ -164,12 +164,36 @@ static int spool_move(const char *from_dir, const char *from, const char *to_dir
 	if ((a = open(from_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	if ((b = open(to_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (renameat2(a, from, b, to, RENAME_NOREPLACE) == 0 && fsync(b) == 0 && fsync(a) == 0)
-			rc = 0;
+		rc = renameat2(a, from, b, to, RENAME_NOREPLACE);
 		close(b);
 	}
 	close(a);
 	return rc;
+}
+
+static int spool_archive_dir(const struct spool *s, time_t now, char dir[PATH_MAX])
+{
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	if (snprintf(dir, PATH_MAX, "%s/%04d%02d%02d", s->archive, tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int spool_sync(const struct spool *s, time_t now)
+{
+	char dir[PATH_MAX];
+
+	if (safeio_fsync_dir(s->work) < 0 || safeio_fsync_dir(s->error) < 0
+	    || safeio_fsync_dir(s->archive) < 0)
+		return -1;
+	if (spool_archive_dir(s, now, dir) < 0)
+		return -1;
+	return safeio_fsync_dir(dir) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 int spool_claim(const struct spool *s, const char *name, char *work_name, size_t n)
@@ -187,11 +211,8 @@ int spool_claim(const struct spool *s, const char *name, char *work_name, size_t
 int spool_archive(const struct spool *s, const char *work_name, time_t now)
 {
 	char dir[PATH_MAX];
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	if (snprintf(dir, sizeof(dir), "%s/%04d%02d%02d", s->archive, tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday) >= (int)sizeof(dir) || safeio_mkdirs(dir, 0750) < 0)
+	if (spool_archive_dir(s, now, dir) < 0 || safeio_mkdirs(dir, 0750) < 0)
 		return -1;
 	return spool_move(s->work, work_name, dir, work_name);
 }

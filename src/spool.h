@@ -1,8 +1,10 @@
 /* spool — the folders envelopes move through, and the moves themselves.
  *   inbound/ → (claim: one rename) → work/<ID>_<name> → archive/<yyyymmdd>/ or error/
  * Only names that spool_name_ok accepts are taken; a file is taken once it
- * has been unchanged for the settle time.  Every move is a rename with
- * RENAME_NOREPLACE followed by fsync of the folders (STYLE.md).
+ * has been unchanged for the settle time.  Every move is one rename with
+ * RENAME_NOREPLACE; a move that a crash undoes loses nothing (the file is
+ * still in its previous folder and is processed again, as a replay), so
+ * folders are fsynced once per batch by spool_sync, not once per file.
  * Failure contract: functions return 0, or -1 with errno set; ENOENT on
  * claim means the file went away (another taker won) and is not an error
  * worth more than a warning. */
@@ -42,6 +44,8 @@ int spool_claim(const struct spool *s, const char *name, char *work_name, size_t
 int spool_archive(const struct spool *s, const char *work_name, time_t now);
 /* Write error/<work_name>.reason (durably), then move the envelope to error/. */
 int spool_reject(const struct spool *s, const char *work_name, const char *reason_text);
+/* fsync the folders that archive and reject moves changed (work/, error/, today's archive/). */
+int spool_sync(const struct spool *s, time_t now);
 /* The original name and the ID part of a work name. */
 const char *spool_original_name(const char *work_name);
 void spool_work_id(const char *work_name, char *id, size_t n);

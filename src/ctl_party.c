@@ -1,0 +1,627 @@
+/* ctl_party — registry editing, certificate files and expiry. */
+#include "ctl_party.h"
+#include "entrust.h"
+#include "registry.h"
+#include "safeio.h"
+#include "store.h"
+#include "xmem.h"
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A certificate found on disk. */
+struct cert {
+	char	fpr[65];
+	char	subject[256];
+	char	file[PATH_MAX];
+	time_t	not_after;
+	int	is_ca;
+};
+
+struct certs {
+	struct cert	*v;
+	int		 n;
+};
+
+static void cert_fpr(X509 *x, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (X509_digest(x, EVP_sha256(), md, &n) != 1)
+		panic("ctl_party: certificate digest failed");
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void cert_describe(X509 *x, const char *file, struct cert *c)
+{
+	struct tm tm;
+
+	memset(c, 0, sizeof(*c));
+	cert_fpr(x, c->fpr);
+	X509_NAME_oneline(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	strlcopy(c->file, file, sizeof(c->file));
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		c->not_after = timegm(&tm);
+	c->is_ca = X509_check_ca(x) > 0;
+}
+
+/* Every certificate of a PEM file into l (once per fingerprint). */
+static void certs_read(const char *file, struct certs *l)
+{
+	BIO *b = BIO_new_file(file, "r");
+	struct cert one;
+	X509 *x;
+	int i;
+
+	while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		cert_describe(x, file, &one);
+		X509_free(x);
+		for (i = 0; i < l->n && strcmp(l->v[i].fpr, one.fpr) != 0; i++)
+			;
+		if (i < l->n)
+			continue;
+		l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof(one));
+		l->v[l->n++] = one;
+	}
+	BIO_free(b);
+	ERR_clear_error();
+}
+
+static void certs_read_dir(const char *dir, struct certs *l)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	size_t len;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		len = strlen(d->d_name);
+		if (d->d_name[0] != '.' && len > 4 && strcmp(d->d_name + len - 4, ".pem") == 0
+		    && safeio_path(path, dir, d->d_name) == 0)
+			certs_read(path, l);
+	}
+	closedir(dp);
+}
+
+static void certs_dir(const struct conf *conf, char *out)
+{
+	char dir[PATH_MAX];
+
+	ctl_dirname(dir, conf->registry);
+	safeio_path(out, dir, "certs");
+}
+
+/* The certificates we can see: hub, trust store, its folder, the registry's certs/. */
+static void certs_collect(const struct conf *conf, struct certs *l)
+{
+	char dir[PATH_MAX];
+
+	l->v = NULL;
+	l->n = 0;
+	certs_read(conf->hub_cert, l);
+	certs_read(conf->trust_ca, l);
+	ctl_dirname(dir, conf->trust_ca);
+	certs_read_dir(dir, l);
+	certs_dir(conf, dir);
+	certs_read_dir(dir, l);
+}
+
+static const struct cert *certs_find(const struct certs *l, const char *fpr)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].fpr, fpr) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static struct registry *load_registry(const struct ctl *c)
+{
+	char err[1024];
+	struct registry *r = registry_load(c->conf.registry, err, sizeof(err));
+
+	if (r == NULL)
+		ctl_fail(CTL_STORE, "%s", err);
+	return r;
+}
+
+static void cert_fields(struct ctl *c, const struct cert *ct, const char *fpr)
+{
+	char until[32];
+
+	ctl_time(until, ct ? ct->not_after : 0);
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "fingerprint", fpr);
+		json_kstr(&c->j, "subject", ct ? ct->subject : "");
+		json_kstr(&c->j, "not_after", ct ? until : "");
+		json_kstr(&c->j, "file", ct ? ct->file : "");
+		json_close(&c->j, '}');
+	} else
+		buf_printf(&c->out, "    %s  %s  %s%s\n", fpr, ct ? ct->subject : "(certificate file not found 未找到证书文件)",
+		    ct ? "not after 有效期至 " : "", ct ? until : "");
+}
+
+/* Registry entries of one code and role, as a list item. */
+static void party_item(struct ctl *c, const struct registry *r, size_t first, const struct certs *cl)
+{
+	const struct party *p = registry_at(r, first), *q;
+	size_t i;
+
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "code", p->code);
+		json_kstr(&c->j, "role", role_name(p->role));
+		json_kstr(&c->j, "name", p->name);
+		json_key(&c->j, "certificates");
+		json_open(&c->j, '[');
+	} else
+		buf_printf(&c->out, "%s  %-11s  %s\n", p->code, role_name(p->role), p->name);
+	for (i = first; (q = registry_at(r, i)) != NULL; i++)
+		if (strcmp(q->code, p->code) == 0 && q->role == p->role)
+			cert_fields(c, certs_find(cl, q->fingerprint), q->fingerprint);
+	if (c->as_json) {
+		json_close(&c->j, ']');
+		json_close(&c->j, '}');
+	}
+}
+
+/* Whether entry i is the first of its code and role (list each party once). */
+static int party_first(const struct registry *r, size_t i)
+{
+	const struct party *p = registry_at(r, i), *q;
+	size_t k;
+
+	for (k = 0; k < i && (q = registry_at(r, k)) != NULL; k++)
+		if (strcmp(q->code, p->code) == 0 && q->role == p->role)
+			return 0;
+	return 1;
+}
+
+static int party_list_some(struct ctl *c, const char *code)
+{
+	struct registry *r = load_registry(c);
+	struct certs cl;
+	size_t i;
+	int n = 0;
+
+	if (r == NULL)
+		return -1;
+	certs_collect(&c->conf, &cl);
+	for (i = 0; i < registry_count(r); i++)
+		if (party_first(r, i) && (code == NULL || strcmp(registry_at(r, i)->code, code) == 0)) {
+			party_item(c, r, i, &cl);
+			n++;
+		}
+	registry_free(r);
+	free(cl.v);
+	return n;
+}
+
+int ctl_party_list(struct ctl *c)
+{
+	int n;
+
+	if (c->as_json)
+		json_open(&c->j, '[');
+	n = party_list_some(c, NULL);
+	if (c->as_json) {
+		json_close(&c->j, ']');
+		buf_adds(&c->out, "\n");
+	}
+	return n < 0 ? CTL_STORE : CTL_OK;
+}
+
+/* The broker's registration (approved, pending) and the account, from the store. */
+static void party_store_facts(struct ctl *c, const char *code)
+{
+	static const char kinds[2] = {'A', 'P'};
+	static const char *const names[2] = {"registration", "pending_registration"};
+	struct registration *r = xmalloc(sizeof(*r));
+	struct store *s = ctl_store(c);
+	struct account a;
+	char until[32], line[700];
+	int i;
+
+	for (i = 0; s && i < 2; i++) {
+		if (store_registration_get(s, NULL, code, kinds[i], r) != 0)
+			continue;
+		ctl_time(until, r->valid_until);
+		if (c->as_json) {
+			json_key(&c->j, names[i]);
+			json_open(&c->j, '{');
+			json_kstr(&c->j, "name", r->name);
+			json_kstr(&c->j, "credit_code", r->credit);
+			json_kstr(&c->j, "district", r->district);
+			json_kstr(&c->j, "valid_until", r->valid_until ? until : "");
+			json_close(&c->j, '}');
+		} else {
+			snprintf(line, sizeof(line), "%s  %s  关区 %s  valid until 有效期至 %s", r->name, r->credit,
+			    r->district, until);
+			ctl_kv(c, names[i], i ? "待审变更 pending" : "报关企业登记 registration", line);
+		}
+	}
+	if (s && store_account_get(s, NULL, code, &a) >= 0) {
+		snprintf(line, sizeof(line), "purchased 已购 %lld, used 已用 %lld, in use 正使用 %lld",
+		    (long long)a.purchased, (long long)a.used, (long long)a.in_use);
+		if (c->as_json) {
+			json_key(&c->j, "account");
+			json_open(&c->j, '{');
+			json_kint(&c->j, "purchased", a.purchased);
+			json_kint(&c->j, "used", a.used);
+			json_kint(&c->j, "in_use", a.in_use);
+			json_close(&c->j, '}');
+		} else
+			ctl_kv(c, "account", "账户 account", line);
+	}
+	free(r);
+}
+
+int ctl_party_show(struct ctl *c)
+{
+	int n;
+
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "code", c->args[0]);
+		json_key(&c->j, "bindings");
+		json_open(&c->j, '[');
+	}
+	n = party_list_some(c, c->args[0]);
+	if (c->as_json)
+		json_close(&c->j, ']');
+	if (n > 0)
+		party_store_facts(c, c->args[0]);
+	if (c->as_json) {
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+	}
+	if (n < 0)
+		return CTL_STORE;
+	if (n == 0) {
+		buf_reset(&c->out);
+		return ctl_fail(CTL_NOTFOUND, "party %s not in the registry 登记表中无此企业", c->args[0]);
+	}
+	return CTL_OK;
+}
+
+/* R1: the certificate must chain to the trust store for signing, now. */
+static int cert_trusted(const struct conf *conf, X509 *x, char *why, size_t n)
+{
+	X509_STORE *st = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ok = 0;
+
+	if (st && ctx && X509_STORE_load_file(st, conf->trust_ca) == 1
+	    && X509_STORE_CTX_init(ctx, st, x, NULL) == 1) {
+		X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SMIME_SIGN);
+		if ((ok = X509_verify_cert(ctx) == 1) == 0)
+			snprintf(why, n, "%s", X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	} else
+		snprintf(why, n, "cannot load the trust store 无法加载信任证书");
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	return ok;
+}
+
+/* Tell a running daemon to reload its registry; the text says what happened. */
+static void reload_daemon(const struct conf *conf, char *text, size_t n)
+{
+	pid_t pid = ctl_daemon_pid(conf);
+
+	if (pid == 0)
+		snprintf(text, n, "daemon not running; it reads the registry when it starts 守护进程未运行");
+	else if (kill(pid, SIGHUP) == 0)
+		snprintf(text, n, "SIGHUP sent to entrustd pid %ld: registry reloaded 已通知守护进程重新加载", (long)pid);
+	else
+		snprintf(text, n, "cannot signal pid %ld (%s): send SIGHUP by hand 请手动发送SIGHUP", (long)pid,
+		    strerror(errno));
+}
+
+/* Replace the registry file with text, atomically, then check it loads. */
+static int registry_write(const struct ctl *c, const struct buf *text)
+{
+	char dir[PATH_MAX], err[1024];
+	const char *base = strrchr(c->conf.registry, '/') ? strrchr(c->conf.registry, '/') + 1 : c->conf.registry;
+	struct registry *r;
+
+	ctl_dirname(dir, c->conf.registry);
+	if (safeio_write_atomic(dir, base, text->data, text->len) < 0)
+		return ctl_fail(CTL_STORE, "%s: cannot write 无法写入: %s", c->conf.registry, strerror(errno));
+	if ((r = registry_load(c->conf.registry, err, sizeof(err))) == NULL)
+		return ctl_fail(CTL_STORE, "%s (written but does not load: fix it before the daemon reloads)", err);
+	registry_free(r);
+	return CTL_OK;
+}
+
+static int read_text(const char *path, struct buf *out)
+{
+	char chunk[8192];
+	size_t n;
+	FILE *fp = fopen(path, "re");
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(out, chunk, n);
+	fclose(fp);
+	return 0;
+}
+
+static int code_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
+			return 0;
+	return i == 10;
+}
+
+static int name_ok(const char *s)
+{
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			return 0;
+	return 1;
+}
+
+static X509 *read_cert(const char *path, struct buf *pem)
+{
+	BIO *b = BIO_new_file(path, "r"), *m = BIO_new(BIO_s_mem());
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	char *p;
+	long n;
+
+	if (x && m && PEM_write_bio_X509(m, x) == 1) {
+		n = BIO_get_mem_data(m, &p);
+		buf_add(pem, p, (size_t)n);
+	}
+	BIO_free(b);
+	BIO_free(m);
+	ERR_clear_error();
+	return x;
+}
+
+/* Checks before binding: R1 wants one party per fingerprint. 0, or an exit code. */
+static int add_check(struct ctl *c, const char *code, const char *fpr, enum role role, int *again)
+{
+	struct registry *r = load_registry(c);
+	const struct party *p;
+	int n, rc = CTL_OK;
+
+	if (r == NULL)
+		return CTL_STORE;
+	*again = 0;
+	if ((n = registry_by_fingerprint(r, fpr, &p)) > 0 && (strcmp(p->code, code) != 0 || p->role != role))
+		rc = ctl_fail(CTL_USAGE, "certificate %s is bound to %s %s already; one certificate, one party (R1)"
+		    " 该证书已绑定其他企业", fpr, p->code, role_name(p->role));
+	*again = n > 0 && rc == CTL_OK;
+	registry_free(r);
+	return rc;
+}
+
+static void party_result(struct ctl *c, const char *verb, const char *code, const char *fpr,
+    const char *note, const char *reload)
+{
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, verb, code);
+		json_kstr(&c->j, "fingerprint", fpr);
+		json_kstr(&c->j, "note", note);
+		json_kstr(&c->j, "daemon", reload);
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+	} else
+		buf_printf(&c->out, "%s %s %s%s%s\n%s\n", verb, code, fpr, note[0] ? "\n" : "", note, reload);
+}
+
+/* Keep the certificate beside the registry, for `certs expiring`. */
+static void keep_cert(const struct conf *conf, const char *fpr, const struct buf *pem)
+{
+	char dir[PATH_MAX], name[80];
+
+	certs_dir(conf, dir);
+	snprintf(name, sizeof(name), "%s.pem", fpr);
+	if (safeio_mkdirs(dir, 0750) < 0 || safeio_write_atomic(dir, name, pem->data, pem->len) < 0)
+		fprintf(stderr, "entrustctl: warning: %s/%s not kept 证书副本未保存: %s\n", dir, name, strerror(errno));
+}
+
+int ctl_party_add(struct ctl *c)
+{
+	const char *code = c->args[0], *file = c->args[2], *name = c->args[3];
+	char fpr[65] = "", why[256], reload[256];
+	struct buf pem, text;
+	enum role role;
+	int rc, again;
+	X509 *x;
+
+	if (!code_ok(code))
+		return ctl_fail(CTL_USAGE, "%s: customs code is [0-9A-Z]{10} 海关编码格式错误", code);
+	if (role_parse(c->args[1], &role) < 0)
+		return ctl_fail(CTL_USAGE, "%s: role is consignor, broker, association, customs or operator 角色错误", c->args[1]);
+	if (!name_ok(name))
+		return ctl_fail(CTL_USAGE, "name must be one line of text 名称应为单行文字");
+	buf_init(&pem);
+	if ((x = read_cert(file, &pem)) == NULL) {
+		buf_free(&pem);
+		return ctl_fail(CTL_USAGE, "%s: not a PEM certificate 不是PEM证书", file);
+	}
+	cert_fpr(x, fpr);
+	rc = cert_trusted(&c->conf, x, why, sizeof(why)) ? CTL_OK
+	    : ctl_fail(CTL_USAGE, "%s does not chain to %s for signing (R1) 证书不受信任: %s", file, c->conf.trust_ca, why);
+	X509_free(x);
+	if (rc == CTL_OK)
+		rc = add_check(c, code, fpr, role, &again);
+	if (rc == CTL_OK && again) {
+		party_result(c, "bound", code, fpr, "already bound, nothing changed 已绑定，未修改", "");
+		buf_free(&pem);
+		return CTL_OK;
+	}
+	buf_init(&text);
+	if (rc == CTL_OK && read_text(c->conf.registry, &text) < 0 && errno != ENOENT)
+		rc = ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
+	if (rc == CTL_OK) {
+		if (text.len && text.data[text.len - 1] != '\n')
+			buf_adds(&text, "\n");
+		buf_printf(&text, "%s %s %s %s\n", code, role_name(role), fpr, name);
+		keep_cert(&c->conf, fpr, &pem);
+		if ((rc = registry_write(c, &text)) == CTL_OK) {
+			reload_daemon(&c->conf, reload, sizeof(reload));
+			party_result(c, "bound", code, fpr, "", reload);
+		}
+	}
+	buf_free(&text);
+	buf_free(&pem);
+	return rc;
+}
+
+void ctl_party_without(const char *text, const char *code, const char *fpr, struct buf *out, int *removed)
+{
+	const char *line = text, *end;
+	char c1[32], r1[32], f1[80];
+
+	*removed = 0;
+	for (; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (sscanf(line, "%31s %31s %79s", c1, r1, f1) == 3 && c1[0] != '#'
+		    && strcmp(c1, code) == 0 && strcmp(f1, fpr) == 0) {
+			(*removed)++;
+			continue;
+		}
+		buf_add(out, line, (size_t)(end - line));
+	}
+}
+
+int ctl_party_retire(struct ctl *c)
+{
+	const char *code = c->args[0], *fpr = c->args[1];
+	struct buf text, out;
+	char reload[256], note[160] = "";
+	struct registry *r;
+	int removed = 0, rc = CTL_OK;
+
+	buf_init(&text);
+	buf_init(&out);
+	if (read_text(c->conf.registry, &text) < 0)
+		rc = ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
+	else {
+		buf_add(&text, "", 0);
+		ctl_party_without(text.data ? text.data : "", code, fpr, &out, &removed);
+		if (removed == 0)
+			rc = ctl_fail(CTL_NOTFOUND, "%s is not bound to %s 未找到该绑定", fpr, code);
+	}
+	if (rc == CTL_OK && (rc = registry_write(c, &out)) == CTL_OK) {
+		if ((r = registry_load(c->conf.registry, note, sizeof(note))) != NULL) {
+			size_t i;
+			int left = 0;
+
+			for (i = 0; i < registry_count(r); i++)
+				left += strcmp(registry_at(r, i)->code, code) == 0;
+			note[0] = '\0';
+			if (left == 0)
+				snprintf(note, sizeof(note), "warning: %s has no certificate left; its envelopes will be "
+				    "refused (SIGNER_UNBOUND) 该企业已无有效证书", code);
+			registry_free(r);
+		}
+		reload_daemon(&c->conf, reload, sizeof(reload));
+		party_result(c, "retired", code, fpr, note, reload);
+	}
+	buf_free(&text);
+	buf_free(&out);
+	return rc;
+}
+
+/* Who a certificate speaks for: registry bindings, the hub, a CA. */
+static void cert_binding(const struct registry *r, const struct cert *ct, const char *hub_fpr, char *out, size_t n)
+{
+	const struct party *p;
+	size_t i, len;
+
+	out[0] = '\0';
+	if (strcmp(ct->fpr, hub_fpr) == 0)
+		snprintf(out, n, "hub 本系统");
+	else if (ct->is_ca)
+		snprintf(out, n, "ca 根证书");
+	for (i = 0; (p = registry_at(r, i)) != NULL; i++)
+		if (strcmp(p->fingerprint, ct->fpr) == 0 && (len = strlen(out)) < n)
+			snprintf(out + len, n - len, "%s%s %s", len ? ", " : "", p->code, role_name(p->role));
+}
+
+static void expiring_row(struct ctl *c, const struct cert *ct, const char *bound, time_t now)
+{
+	char until[32];
+	long days = (long)((ct->not_after - now) / 86400);
+
+	ctl_time(until, ct->not_after);
+	if (!c->as_json) {
+		buf_printf(&c->out, "%s  %4ld days 天  %s  %s  [%s]  %s\n", until, days, ct->fpr, ct->subject, bound,
+		    ct->file);
+		return;
+	}
+	json_open(&c->j, '{');
+	json_kstr(&c->j, "fingerprint", ct->fpr);
+	json_kstr(&c->j, "subject", ct->subject);
+	json_kstr(&c->j, "not_after", until);
+	json_kint(&c->j, "days_left", days);
+	json_kstr(&c->j, "bound", bound);
+	json_kstr(&c->j, "file", ct->file);
+	json_close(&c->j, '}');
+}
+
+int ctl_certs_expiring(struct ctl *c)
+{
+	const char *d = ctl_opt(c, "days");
+	char bound[512], *end, hub_fpr[65] = "";
+	struct registry *r;
+	struct certs cl;
+	time_t now = time(NULL);
+	long days = 30;
+	int i, n = 0;
+
+	if (d && ((days = strtol(d, &end, 10)) < 0 || *end || end == d))
+		return ctl_fail(CTL_USAGE, "--days N: a whole number of days ≥ 0");
+	if ((r = load_registry(c)) == NULL)
+		return CTL_STORE;
+	certs_collect(&c->conf, &cl);
+	for (i = 0; i < cl.n; i++)
+		if (strcmp(cl.v[i].file, c->conf.hub_cert) == 0)
+			strlcopy(hub_fpr, cl.v[i].fpr, sizeof(hub_fpr));
+	if (c->as_json)
+		json_open(&c->j, '[');
+	for (i = 0; i < cl.n; i++) {
+		cert_binding(r, &cl.v[i], hub_fpr, bound, sizeof(bound));
+		if (bound[0] == '\0' || cl.v[i].not_after > now + days * 86400)
+			continue;	/* speaks for nobody, or not expiring soon */
+		expiring_row(c, &cl.v[i], bound, now);
+		n++;
+	}
+	if (c->as_json) {
+		json_close(&c->j, ']');
+		buf_adds(&c->out, "\n");
+	} else if (n == 0)
+		buf_printf(&c->out, "no certificate expires within %ld days %ld天内无证书过期\n", days, days);
+	registry_free(r);
+	free(cl.v);
+	return CTL_OK;
+}

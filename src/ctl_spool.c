@@ -1,0 +1,402 @@
+/* ctl_spool — status, errors and retry on the spool folders. */
+#include "ctl_spool.h"
+#include "safeio.h"
+#include "spool.h"
+#include "xmem.h"
+#include <ctype.h>
+#include <stddef.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int ctl_spool_is_reason(const char *name)
+{
+	const char *r = strstr(name, ".reason");
+	const char *p;
+
+	while (r && strstr(r + 1, ".reason"))
+		r = strstr(r + 1, ".reason");
+	if (r == NULL || r == name)
+		return 0;
+	if (r[7] == '\0')
+		return 1;
+	if (r[7] != '.' || r[8] == '\0')
+		return 0;
+	for (p = r + 8; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+struct folder_stat {
+	long	files;
+	time_t	oldest;		/* mtime of the oldest file; 0 if none */
+};
+
+/* Files in dir and, down to depth, its subfolders; dot files and reasons are not envelopes. */
+static void folder_scan(const char *dir, int depth, struct folder_stat *fs)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.' || ctl_spool_is_reason(d->d_name))
+			continue;
+		if (safeio_path(path, dir, d->d_name) < 0 || lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth > 0)
+				folder_scan(path, depth - 1, fs);
+			continue;
+		}
+		fs->files++;
+		if (fs->oldest == 0 || st.st_mtime < fs->oldest)
+			fs->oldest = st.st_mtime;
+	}
+	closedir(dp);
+}
+
+static const char *daemon_text(pid_t pid, char *buf, size_t n)
+{
+	if (pid == 0)
+		return "stopped";
+	snprintf(buf, n, "running (pid %ld)", (long)pid);
+	return buf;
+}
+
+/* One parsed reason file ("key: value" lines, CONTRACT.md). */
+struct reason_info {
+	char	code[64], rule[16], zh[512], en[512], detail[1024], time[40], signer[64], path[128];
+};
+
+static void reason_read(const char *dir, const char *name, struct reason_info *ri)
+{
+	static const struct { const char *key; size_t off, size; } keys[] = {
+#define K(f) {#f, offsetof(struct reason_info, f), sizeof(((struct reason_info *)0)->f)}
+		K(code), K(rule), K(zh), K(en), K(detail), K(time), K(signer), K(path),
+#undef K
+	};
+	char path[PATH_MAX], line[2048];
+	size_t i, k;
+	FILE *fp;
+
+	memset(ri, 0, sizeof(*ri));
+	if (safeio_path(path, dir, name) < 0 || (fp = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			k = strlen(keys[i].key);
+			if (strncmp(line, keys[i].key, k) == 0 && line[k] == ':' && line[k + 1] == ' ')
+				strlcopy((char *)ri + keys[i].off, line + k + 2, keys[i].size);
+		}
+	}
+	fclose(fp);
+}
+
+struct entry {
+	char	name[SPOOL_WORK_MAX + 16];
+	time_t	mtime;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* Envelopes (not reasons, not dot files) in dir, sorted by name (names begin with a time id). */
+static int list_envelopes(const char *dir, struct entry **out)
+{
+	struct entry *e = NULL;
+	struct dirent *d;
+	struct stat st;
+	int n = 0;
+	DIR *dp;
+
+	*out = NULL;
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.' || ctl_spool_is_reason(d->d_name)
+		    || strlen(d->d_name) >= sizeof(e->name)
+		    || fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		e = xrealloc(e, (size_t)(n + 1) * sizeof(*e));
+		strlcopy(e[n].name, d->d_name, sizeof(e[n].name));
+		e[n++].mtime = st.st_mtime;
+	}
+	closedir(dp);
+	qsort(e, (size_t)n, sizeof(*e), entry_cmp);
+	*out = e;
+	return n;
+}
+
+/* The reasons retry kept ("<ID>_ORIG.reason.N") for one original name. */
+static int history_count(const char *dir, const char *original)
+{
+	char name[SPOOL_WORK_MAX + 32];
+	struct dirent *d;
+	char *r;
+	int n = 0;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL) {
+		if (!ctl_spool_is_reason(d->d_name) || strlcopy(name, d->d_name, sizeof(name)) < 0
+		    || (r = strstr(name, ".reason.")) == NULL)
+			continue;
+		*r = '\0';
+		n += strcmp(spool_original_name(name), original) == 0;
+	}
+	closedir(dp);
+	return n;
+}
+
+static void status_folders(struct ctl *c, const char *const *folders, int nf, time_t now)
+{
+	struct folder_stat fs[8];
+	char dir[PATH_MAX], age[32];
+	int i;
+
+	for (i = 0; i < nf; i++) {
+		memset(&fs[i], 0, sizeof(fs[i]));
+		if (safeio_path(dir, c->conf.spool_dir, folders[i]) == 0)
+			folder_scan(dir, 2, &fs[i]);
+	}
+	if (c->as_json) {
+		json_key(&c->j, "folders");
+		json_open(&c->j, '{');
+		for (i = 0; i < nf; i++)
+			json_kint(&c->j, folders[i], fs[i].files);
+		json_close(&c->j, '}');
+		json_key(&c->j, "oldest_age_s");
+		json_open(&c->j, '{');
+		for (i = 0; i < nf; i++)
+			json_kint(&c->j, folders[i], fs[i].oldest ? (int64_t)(now - fs[i].oldest) : 0);
+		json_close(&c->j, '}');
+		return;
+	}
+	buf_printf(&c->out, "%-24s %8s  %s\n", "folder 目录", "files 数", "oldest 最早 (s)");
+	for (i = 0; i < nf; i++) {
+		snprintf(age, sizeof(age), "%lld", (long long)(now - fs[i].oldest));
+		buf_printf(&c->out, "  %-22s %8ld  %s\n", folders[i], fs[i].files, fs[i].oldest ? age : "-");
+	}
+}
+
+static void status_last_errors(struct ctl *c, const char *errdir)
+{
+	struct reason_info ri;
+	struct entry *e;
+	char rname[SPOOL_WORK_MAX + 24];
+	int n, i, shown = 0;
+
+	n = list_envelopes(errdir, &e);
+	if (c->as_json) {
+		json_key(&c->j, "last_errors");
+		json_open(&c->j, '[');
+	} else if (n > 0)
+		buf_printf(&c->out, "last errors 最近错误:\n");
+	for (i = n - 1; i >= 0 && shown < 5; i--, shown++) {
+		snprintf(rname, sizeof(rname), "%s.reason", e[i].name);
+		reason_read(errdir, rname, &ri);
+		if (!c->as_json) {
+			buf_printf(&c->out, "  %s  %s  %s / %s\n", e[i].name, ri.code, ri.zh, ri.en);
+			continue;
+		}
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "file", e[i].name);
+		json_kstr(&c->j, "code", ri.code);
+		json_kstr(&c->j, "en", ri.en);
+		json_kstr(&c->j, "zh", ri.zh);
+		json_close(&c->j, '}');
+	}
+	if (c->as_json)
+		json_close(&c->j, ']');
+	free(e);
+}
+
+int ctl_status(struct ctl *c)
+{
+	static const char *const folders[] = {"inbound", "work", "archive", "error", "outbound", "dead"};
+	char dir[PATH_MAX], errdir[PATH_MAX], text[64];
+	struct folder_stat dead = {0, 0};
+	struct stat st;
+	pid_t pid = ctl_daemon_pid(&c->conf);
+	int has_dead;
+
+	has_dead = safeio_path(dir, c->conf.spool_dir, "dead") == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	if (has_dead)
+		folder_scan(dir, 2, &dead);
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "daemon", pid ? "running" : "stopped");
+		json_kint(&c->j, "daemon_pid", pid);
+	} else
+		buf_printf(&c->out, "daemon 守护进程: %s\n", daemon_text(pid, text, sizeof(text)));
+	status_folders(c, folders, has_dead ? 6 : 5, time(NULL));
+	if (c->as_json)
+		json_kint(&c->j, "dead_letters", dead.files);
+	else
+		buf_printf(&c->out, "dead letters 死信: %ld%s\n", dead.files, has_dead ? "" : " (no dead/ folder 无死信目录)");
+	if (safeio_path(errdir, c->conf.spool_dir, "error") == 0)
+		status_last_errors(c, errdir);
+	if (c->as_json) {
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+	}
+	return CTL_OK;
+}
+
+static void errors_one(struct ctl *c, const char *errdir, const struct entry *e)
+{
+	char rname[SPOOL_WORK_MAX + 24];
+	const char *orig = spool_original_name(e->name);
+	struct reason_info ri;
+	int hist = history_count(errdir, orig);
+
+	snprintf(rname, sizeof(rname), "%s.reason", e->name);
+	reason_read(errdir, rname, &ri);
+	if (!c->as_json) {
+		buf_printf(&c->out, "%s\n  %s%s%s%s  %s / %s\n", e->name, ri.code[0] ? ri.code : "(no reason 无原因文件)",
+		    ri.rule[0] ? " (" : "", ri.rule, ri.rule[0] ? ")" : "", ri.zh, ri.en);
+		if (ri.detail[0])
+			buf_printf(&c->out, "  detail 详情: %s\n", ri.detail);
+		buf_printf(&c->out, "  time 时间: %s%s%s  earlier tries 历史: %d\n", ri.time,
+		    ri.signer[0] ? "  signer 签名方: " : "", ri.signer, hist);
+		return;
+	}
+	json_open(&c->j, '{');
+	json_kstr(&c->j, "file", e->name);
+	json_kstr(&c->j, "original", orig);
+	json_kstr(&c->j, "code", ri.code);
+	json_kstr(&c->j, "rule", ri.rule);
+	json_kstr(&c->j, "zh", ri.zh);
+	json_kstr(&c->j, "en", ri.en);
+	json_kstr(&c->j, "detail", ri.detail);
+	json_kstr(&c->j, "path", ri.path);
+	json_kstr(&c->j, "time", ri.time);
+	json_kstr(&c->j, "signer", ri.signer);
+	json_kint(&c->j, "history", hist);
+	json_close(&c->j, '}');
+}
+
+int ctl_errors(struct ctl *c)
+{
+	char errdir[PATH_MAX];
+	struct entry *e;
+	int n, i;
+
+	if (safeio_path(errdir, c->conf.spool_dir, "error") < 0)
+		return ctl_fail(CTL_STORE, "spool_dir too long");
+	n = list_envelopes(errdir, &e);
+	if (c->as_json)
+		json_open(&c->j, '[');
+	else if (n == 0)
+		buf_printf(&c->out, "no refused files 无被拒文件\n");
+	for (i = 0; i < n; i++)
+		errors_one(c, errdir, &e[i]);
+	if (c->as_json) {
+		json_close(&c->j, ']');
+		buf_adds(&c->out, "\n");
+	}
+	free(e);
+	return CTL_OK;
+}
+
+/* rename(2) that never replaces, then fsync both folders. */
+static int move_noreplace(const char *from_dir, const char *from, const char *to_dir, const char *to)
+{
+	int a, b, rc = -1;
+
+	if ((a = open(from_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((b = open(to_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (renameat2(a, from, b, to, RENAME_NOREPLACE) == 0 && fsync(b) == 0 && fsync(a) == 0)
+			rc = 0;
+		close(b);
+	}
+	close(a);
+	return rc;
+}
+
+/* Keep error/NAME.reason as the first free NAME.reason.N; hist receives that name. */
+static int retry_keep_reason(const char *dir, const char *name, char *hist, size_t n)
+{
+	char reason[SPOOL_WORK_MAX + 24], path[PATH_MAX];
+	int i;
+
+	hist[0] = '\0';
+	snprintf(reason, sizeof(reason), "%s.reason", name);
+	if (safeio_path(path, dir, reason) < 0 || access(path, F_OK) < 0)
+		return 0;	/* nothing to keep (a dead letter, or written by hand) */
+	for (i = 1; i < 1000; i++) {
+		snprintf(hist, n, "%s.%d", reason, i);
+		if (move_noreplace(dir, reason, dir, hist) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Which folder (error/ or dead/) holds name; 0 or -1. */
+static int retry_find(const struct ctl *c, const char *name, char *dir, const char **from)
+{
+	static const char *const where[] = {"error", "dead"};
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (safeio_path(dir, c->conf.spool_dir, where[i]) == 0 && safeio_path(path, dir, name) == 0
+		    && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			*from = where[i];
+			return 0;
+		}
+	return -1;
+}
+
+int ctl_retry(struct ctl *c)
+{
+	const char *name = c->args[0], *orig = spool_original_name(name), *from = "";
+	char dir[PATH_MAX], inbound[PATH_MAX], path[PATH_MAX], hist[SPOOL_WORK_MAX + 32];
+
+	if (strchr(name, '/') || name[0] == '.' || ctl_spool_is_reason(name))
+		return ctl_fail(CTL_USAGE, "%s: give the file name as listed by `entrustctl errors` 请给出文件名", name);
+	if (!spool_name_ok(orig))
+		return ctl_fail(CTL_USAGE, "%s: the daemon would not take this name 文件名不合规则", orig);
+	if (retry_find(c, name, dir, &from) < 0)
+		return ctl_fail(CTL_NOTFOUND, "%s not in error/ nor dead/ 未找到", name);
+	if (safeio_path(inbound, c->conf.spool_dir, "inbound") < 0 || safeio_path(path, inbound, orig) < 0)
+		return ctl_fail(CTL_STORE, "spool_dir too long");
+	if (access(path, F_OK) == 0)
+		return ctl_fail(CTL_USAGE, "inbound/%s exists already 已存在同名文件", orig);
+	if (retry_keep_reason(dir, name, hist, sizeof(hist)) < 0)
+		return ctl_fail(CTL_STORE, "%s/%s.reason: cannot keep 无法保留原因文件: %s", from, name, strerror(errno));
+	if (move_noreplace(dir, name, inbound, orig) < 0)
+		return ctl_fail(CTL_STORE, "%s/%s → inbound/%s: %s", from, name, orig, strerror(errno));
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "file", name);
+		json_kstr(&c->j, "from", from);
+		json_kstr(&c->j, "inbound", orig);
+		json_kstr(&c->j, "history", hist);
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+	} else
+		buf_printf(&c->out, "retried 已重新投递: %s/%s → inbound/%s%s%s\n", from, name, orig,
+		    hist[0] ? "; reason kept as 原因保留为 " : "", hist);
+	return CTL_OK;
+}
