@@ -154,6 +154,18 @@ static int expiry_letters(struct hub *h, time_t now)
 	return n;
 }
 
+/* Whether broker code's approved registration is due for its R5 warning. */
+static int expiry_warning_due(struct hub *h, time_t now, const char *code)
+{
+	struct registration reg;
+	int rc = store_registration_get(h->store, NULL, code, 'A', &reg);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return reg.warned_for != reg.valid_until && reg.valid_until > now
+	    && reg.valid_until - now <= h->conf.registration_warn_days * 86400L;
+}
+
 /* R5: warn a broker once per approval period before valid_until. */
 static int expiry_warn(struct hub *h, time_t now, const char *code)
 {
@@ -162,34 +174,33 @@ static int expiry_warn(struct hub *h, time_t now, const char *code)
 	struct reply r;
 	struct notice *n;
 	char id[32];
-	int rc, warned = 0;
+	int rc;
 
+	if ((rc = expiry_warning_due(h, now, code)) <= 0)
+		return rc;	/* the common case reads only: no transaction, no log fsync */
 	snprintf(id, sizeof(id), "W%s", code);
 	expiry_ctx(h, &r, &ctx, now, id);
 	if ((ctx.txn = store_begin(h->store)) == NULL)
 		return -1;
 	rc = store_registration_get(h->store, ctx.txn, code, 'A', &reg);
-	if (rc == 0 && reg.warned_for != reg.valid_until && reg.valid_until > now
-	    && reg.valid_until - now <= h->conf.registration_warn_days * 86400L) {
+	if (rc == 0) {
 		reg.warned_for = reg.valid_until;
 		n = msg_notice(&ctx, code, "registration-expiring", NULL);
 		n->valid_until = reg.valid_until;
 		rc = store_registration_put(h->store, ctx.txn, 'A', &reg);
-		if (rc == 0)
-			rc = msg_notices_flush(&ctx);
-		warned = 1;
 	}
+	if (rc == 0)
+		rc = msg_notices_flush(&ctx);
 	msg_notices_free(&ctx);
 	reply_free(&r);
-	if (rc < 0) {
+	if (rc != 0) {
 		store_abort(ctx.txn);
 		return -1;
 	}
 	if (store_commit(ctx.txn) != 0)
 		return -1;
-	if (warned)
-		log_info(id, "broker=%s status=registration-expiring rule=R5", code);
-	return warned;
+	log_info(id, "broker=%s status=registration-expiring rule=R5", code);
+	return 1;
 }
 
 static int expiry_registrations(struct hub *h, time_t now)
