@@ -6,6 +6,7 @@
  * Failure contract: CTL_NOTFOUND if the file cannot be found, CTL_STORE if
  * the trust store, registry or schema cannot be loaded; a bad envelope is
  * a finding, reported with exit 0. */
+#include "ctl_party.h"
 #include "ctl_spool.h"
 #include "envelope.h"
 #include "msg.h"
@@ -61,6 +62,28 @@ static int inspect_locate(const struct ctl *c, const char *file, char *dir, char
 	return -1;
 }
 
+/* The signer's subject as readable UTF-8: the certificate with the signer's fingerprint. */
+static void inspect_subject(CMS_ContentInfo *cms, struct finding *f)
+{
+	STACK_OF(X509) *certs = CMS_get1_certs(cms);
+	char fpr[65];
+	int i;
+
+	for (i = 0; certs && i < sk_X509_num(certs); i++) {
+		X509 *x = sk_X509_value(certs, i);
+		unsigned char *der = NULL;
+		int len = i2d_X509(x, &der);
+
+		if (len > 0) {
+			envelope_sha256_hex(der, (size_t)len, fpr);
+			if (strcmp(fpr, f->signer.fingerprint) == 0)
+				ctl_party_subject(x, f->signer.subject, sizeof(f->signer.subject));
+		}
+		OPENSSL_free(der);
+	}
+	sk_X509_pop_free(certs, X509_free);
+}
+
 /* The CMS content type and signingTime attribute, which envelope_open does not report. */
 static void inspect_cms_attrs(struct finding *f)
 {
@@ -85,6 +108,8 @@ static void inspect_cms_attrs(struct finding *f)
 				strftime(f->signing_time, sizeof(f->signing_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		}
 	}
+	if (cms != NULL && f->signer.fingerprint[0])
+		inspect_subject(cms, f);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
 	ERR_clear_error();

@@ -41,20 +41,46 @@ struct store *ctl_store(struct ctl *c)
 	return c->store;
 }
 
+/* Columns s takes in a terminal: CJK characters (3- and 4-byte UTF-8) take two. */
+static int ctl_columns(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int w = 0;
+
+	for (; *u; u++)
+		if ((*u & 0xc0) != 0x80)
+			w += *u >= 0xe0 ? 2 : 1;
+	return w;
+}
+
+/* label, padded to 24 columns, then a space. */
+static void ctl_label(struct ctl *c, const char *label)
+{
+	int w = ctl_columns(label);
+
+	buf_adds(&c->out, label);
+	for (; w < 25; w++)
+		buf_adds(&c->out, " ");
+}
+
 void ctl_kv(struct ctl *c, const char *key, const char *label, const char *v)
 {
 	if (c->as_json)
 		json_kstr(&c->j, key, v);
-	else if (v[0])
-		buf_printf(&c->out, "%-24s %s\n", label, v);
+	else if (v[0]) {
+		ctl_label(c, label);
+		buf_printf(&c->out, "%s\n", v);
+	}
 }
 
 void ctl_kint(struct ctl *c, const char *key, const char *label, int64_t v)
 {
 	if (c->as_json)
 		json_kint(&c->j, key, v);
-	else
-		buf_printf(&c->out, "%-24s %lld\n", label, (long long)v);
+	else {
+		ctl_label(c, label);
+		buf_printf(&c->out, "%lld\n", (long long)v);
+	}
 }
 
 void ctl_kbool(struct ctl *c, const char *key, const char *label, int v)
@@ -63,8 +89,10 @@ void ctl_kbool(struct ctl *c, const char *key, const char *label, int v)
 		json_key(&c->j, key);
 		buf_adds(&c->out, v ? "true" : "false");
 		c->j.count[c->j.depth] = 1;	/* a value was written */
-	} else
-		buf_printf(&c->out, "%-24s %s\n", label, v ? "是 yes" : "否 no");
+	} else {
+		ctl_label(c, label);
+		buf_adds(&c->out, v ? "是 yes\n" : "否 no\n");
+	}
 }
 
 void ctl_time(char out[32], int64_t t)

@@ -45,13 +45,28 @@ static void cert_fpr(X509 *x, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+void ctl_party_subject(X509 *x, char *out, size_t n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long len;
+
+	out[0] = '\0';
+	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+	    (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV) | XN_FLAG_SEP_CPLUS_SPC) >= 0) {
+		len = BIO_get_mem_data(b, &p);
+		snprintf(out, n, "%.*s", (int)len, p);
+	}
+	BIO_free(b);
+}
+
 static void cert_describe(X509 *x, const char *file, struct cert *c)
 {
 	struct tm tm;
 
 	memset(c, 0, sizeof(*c));
 	cert_fpr(x, c->fpr);
-	X509_NAME_oneline(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	ctl_party_subject(x, c->subject, sizeof(c->subject));
 	strlcopy(c->file, file, sizeof(c->file));
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
 		c->not_after = timegm(&tm);

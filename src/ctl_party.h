@@ -12,6 +12,7 @@
  * when the registry cannot be read or written. */
 #ifndef CTL_PARTY_H
 #define CTL_PARTY_H
+#include <stddef.h>
 #include "ctl_out.h"
 
 int ctl_party_list(struct ctl *c);
@@ -19,6 +20,9 @@ int ctl_party_show(struct ctl *c);
 int ctl_party_add(struct ctl *c);
 int ctl_party_retire(struct ctl *c);
 int ctl_certs_expiring(struct ctl *c);
+struct x509_st;
+/* A certificate's subject as readable UTF-8 ("O=…, CN=…"), not \\x-escaped. */
+void ctl_party_subject(struct x509_st *x, char *out, size_t n);
 /* The registry text without the lines binding fpr to code; *removed counts them. */
 void ctl_party_without(const char *text, const char *code, const char *fpr, struct buf *out, int *removed);
 #endif
