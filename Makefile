@@ -8,7 +8,7 @@ BUILD    ?= build/release
 BINDIR   ?= bin
 CFLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SAN) \
             -I/usr/include/libxml2 -MMD -MP
-LDLIBS   := -lxml2 -lxslt -ldb-5.3 -lcrypto -lcurl
+LDLIBS   := -lxml2 -lxslt -ldb-5.3 -lcrypto -lcurl -lsystemd
 TEST_LIBS := -lcmocka
 
 PROGS    := entrustd entrustctl
@@ -69,6 +69,7 @@ asan:
 valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		ENTRUST_SRC=$(CURDIR) valgrind -q --error-exitcode=9 --leak-check=full \
+			--suppressions=tests/unit/valgrind.supp \
 			--errors-for-leak-kinds=definite $$t; \
 	done
 
@@ -87,3 +88,91 @@ clean:
 	rm -rf build bin
 
 -include $(LIB_OBJ:.o=.d) $(PROGS:%=$(BUILD)/%.d)
+
+# ---------------------------------------------------------------------------------------
+# Install, uninstall and the Debian package (issue #8; docs/install.md).
+#   make install [PREFIX=/usr/local] [DESTDIR=/tmp/root]     make uninstall     make deb
+# Programs, schemas, stylesheets, man pages and docs go under PREFIX; configuration,
+# spool, store and logs are the system's folders whatever PREFIX is (entrustd.conf(5)).
+# As root without DESTDIR, install also creates the entrust user and groups and sets
+# owners (systemd/entrust-system-setup); with DESTDIR it lays out files and modes only,
+# and the package's postinst runs that script.  An existing entrustd.conf is kept (the new
+# one is written beside it as entrustd.conf.new).  `make run` keeps the in-tree paths.
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+INSTALL       ?= install
+I_SHARE  = $(DESTDIR)$(PREFIX)/share/entrust
+I_MAN    = $(DESTDIR)$(PREFIX)/share/man
+I_DOC    = $(DESTDIR)$(PREFIX)/share/doc/entrust
+I_ETC    = $(DESTDIR)$(SYSCONFDIR)/entrust
+I_SPOOL  = $(DESTDIR)$(LOCALSTATEDIR)/spool/entrust
+SUBST    = sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+           -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+CONF_AWK = awk -v etcdir=$(SYSCONFDIR)/entrust -v sharedir=$(PREFIX)/share/entrust \
+           -v spooldir=$(LOCALSTATEDIR)/spool/entrust -v libdir=$(LOCALSTATEDIR)/lib/entrust \
+           -v logdir=$(LOCALSTATEDIR)/log/entrust -f systemd/install-conf.awk
+MANPAGES = $(wildcard man/*.[1-8])
+
+.PHONY: install install-files install-dirs uninstall deb
+
+install: install-files install-dirs
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		echo "systemd/entrust-system-setup $(SYSCONFDIR) $(LOCALSTATEDIR)"; \
+		systemd/entrust-system-setup $(SYSCONFDIR) $(LOCALSTATEDIR); \
+	else \
+		echo "install: owners not set (DESTDIR or not root): run $(PREFIX)/share/entrust/entrust-system-setup as root"; \
+	fi
+
+install-files: all
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(I_SHARE)/xslt \
+		$(I_DOC)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(I_ETC)/codes
+	$(INSTALL) -m 0755 $(BINDIR)/entrustd $(DESTDIR)$(PREFIX)/sbin/entrustd
+	$(INSTALL) -m 0755 $(BINDIR)/entrustctl $(DESTDIR)$(PREFIX)/bin/entrustctl
+	$(INSTALL) -m 0755 systemd/entrust-system-setup $(I_SHARE)/entrust-system-setup
+	set -e; for f in $$(cd xsd && find . -type f -name '*.xsd' | sort); do \
+		$(INSTALL) -D -m 0644 xsd/$$f $(I_SHARE)/xsd/$$f; done
+	$(INSTALL) -m 0644 xslt/*.xsl $(I_SHARE)/xslt/
+	set -e; for m in $(MANPAGES); do \
+		$(INSTALL) -D -m 0644 $$m $(I_MAN)/man$${m##*.}/$${m##*/}; done
+	$(INSTALL) -m 0644 README.md docs/*.md $(I_DOC)/
+	$(INSTALL) -m 0644 docs/examples/*.xml $(I_DOC)/examples/
+	$(INSTALL) -m 0644 conf/codes/*.tsv $(I_ETC)/codes/
+	$(SUBST) systemd/entrustd.service.in >$(DESTDIR)$(UNITDIR)/entrustd.service
+	$(SUBST) systemd/entrust.logrotate.in >$(DESTDIR)$(SYSCONFDIR)/logrotate.d/entrust
+	chmod 0644 $(DESTDIR)$(UNITDIR)/entrustd.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/entrust
+	@conf=entrustd.conf; [ ! -e $(I_ETC)/entrustd.conf ] || conf=entrustd.conf.new; \
+	echo "$(CONF_AWK) conf/entrustd.conf >$(I_ETC)/$$conf"; \
+	$(CONF_AWK) conf/entrustd.conf >$(I_ETC)/$$conf.tmp && chmod 0640 $(I_ETC)/$$conf.tmp && \
+	mv $(I_ETC)/$$conf.tmp $(I_ETC)/$$conf
+
+# Modes as entrust-system-setup sets them; nothing world-writable.
+install-dirs:
+	$(INSTALL) -d -m 0750 $(I_ETC) $(I_ETC)/pki $(I_SPOOL)/work $(I_SPOOL)/archive $(I_SPOOL)/error \
+		$(I_SPOOL)/log $(I_SPOOL)/dead $(I_SPOOL)/sent $(DESTDIR)$(LOCALSTATEDIR)/lib/entrust
+	$(INSTALL) -d -m 0755 $(I_SPOOL) $(I_SPOOL)/metrics
+	$(INSTALL) -d -m 3770 $(I_SPOOL)/inbound
+	$(INSTALL) -d -m 2750 $(I_SPOOL)/outbound $(DESTDIR)$(LOCALSTATEDIR)/log/entrust
+	chmod 0750 $(I_ETC) $(DESTDIR)$(LOCALSTATEDIR)/lib/entrust
+	chmod 0755 $(I_SPOOL)
+
+# Programs and shared files only: configuration, keys, spool, store and logs stay.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/entrustd $(DESTDIR)$(PREFIX)/bin/entrustctl \
+		$(DESTDIR)$(UNITDIR)/entrustd.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/entrust
+	rm -f $(addprefix $(I_MAN)/man,$(foreach m,$(MANPAGES),$(subst .,,$(suffix $(m)))/$(notdir $(m))))
+	rm -rf $(I_SHARE) $(I_DOC)
+	@echo "uninstall: kept $(I_ETC), $(I_SPOOL), $(DESTDIR)$(LOCALSTATEDIR)/lib/entrust and $(DESTDIR)$(LOCALSTATEDIR)/log/entrust"
+
+# The Debian package, built from a copy of the tree in build/deb/ (the working tree's
+# bin/ and build/ are not touched); the .deb lands in build/deb/.
+DEB_TREE = build/deb/entrust
+deb: setup
+	rm -rf build/deb
+	mkdir -p $(DEB_TREE)
+	tar -cf - Makefile README.md src xsd xslt conf/entrustd.conf conf/codes man systemd debian docs \
+		| tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc -J >../build.log 2>&1 \
+		|| { tail -40 ../build.log; exit 1; }
+	@ls build/deb/*.deb

@@ -128,14 +128,17 @@ static const char *conf_line(struct conf *c, char *line, unsigned char *seen)
 	line = conf_trim(line);
 	if (*line == '\0')
 		return NULL;
-	for (s = line; *s; s++)
-		if ((unsigned char)*s < 0x20)
-			return "control character 含控制字符";
 	if ((eq = strchr(line, '=')) == NULL)
 		return "expected \"name = value\" 应为 名称 = 取值";
 	*eq = '\0';
 	name = conf_trim(line);
-	value = conf_trim(eq + 1);
+	value = conf_trim(eq + 1);	/* spaces and tabs around '=' are layout */
+	for (s = name; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			return "control character 含控制字符";
+	for (s = value; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			return "control character 含控制字符";
 	if ((p = conf_find(name)) == NULL)
 		return "unknown parameter 未知参数";
 	if (seen[p - conf_params]++)

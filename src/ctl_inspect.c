@@ -208,7 +208,7 @@ static void inspect_verdict(struct finding *f, struct store *s, xmlNodePtr root)
 		    role_name(f->party->role), root->name);
 	}
 	snprintf(key, sizeof(key), "%s|%s", f->party ? f->party->code : "", f->msgid);
-	if (f->verdict == R_OK && s && store_get(s, NULL, SDB_SEEN, key, strlen(key), NULL) == 0)
+	if (f->verdict == R_NONE && s && store_get(s, NULL, SDB_SEEN, key, strlen(key), NULL) == 0)
 		f->replay = 1;
 	inspect_items(f, s, root);
 }
@@ -261,7 +261,7 @@ static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const 
 		f->party = &f->bound;
 	}
 	f->verdict = f->env;
-	if (f->env == R_OK && f->party == NULL)
+	if (f->env == R_NONE && f->party == NULL)
 		f->verdict = R_SIGNER_UNBOUND;
 	if (f->content.len) {
 		f->schema = xmlin_parse(x, f->content.data, f->content.len, &doc, f->schema_detail,
@@ -269,10 +269,10 @@ static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const 
 		inspect_pretty(f, doc);
 		if (doc) {
 			strlcopy(f->type, (const char *)xmlDocGetRootElement(doc)->name, sizeof(f->type));
-			if (f->verdict == R_OK)
+			if (f->verdict == R_NONE)
 				inspect_verdict(f, ctl_store(c), xmlDocGetRootElement(doc));
 			xmlFreeDoc(doc);
-		} else if (f->verdict == R_OK)
+		} else if (f->verdict == R_NONE)
 			f->verdict = f->schema;
 	}
 	xmlin_free(x);
@@ -283,7 +283,7 @@ static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const 
 
 static const char *reason_or_ok(enum reason r)
 {
-	return r == R_OK ? "OK" : reason_code(r);
+	return r == R_NONE ? "OK" : reason_code(r);
 }
 
 static void inspect_json(struct ctl *c, struct finding *f, const char *verdict)
@@ -314,7 +314,7 @@ static void inspect_json(struct ctl *c, struct finding *f, const char *verdict)
 	json_kstr(&c->j, "schema", f->content.len ? reason_or_ok(f->schema) : "");
 	json_kstr(&c->j, "schema_detail", f->schema_detail);
 	json_kstr(&c->j, "verdict", verdict);
-	json_kstr(&c->j, "verdict_code", f->verdict == R_OK ? "" : reason_code(f->verdict));
+	json_kstr(&c->j, "verdict_code", f->verdict == R_NONE ? "" : reason_code(f->verdict));
 	json_kstr(&c->j, "verdict_detail", f->verdict_detail);
 	json_key(&c->j, "summary");
 	json_open(&c->j, '[');
@@ -347,8 +347,8 @@ static void inspect_text(struct ctl *c, struct finding *f, const char *verdict)
 	snprintf(line, sizeof(line), "%s%s%s", f->content.len ? reason_or_ok(f->schema) : "-",
 	    f->schema_detail[0] ? " — " : "", f->schema_detail);
 	ctl_kv(c, "schema", "结构校验 schema", line);
-	snprintf(line, sizeof(line), "%s%s%s%s%s", verdict, f->verdict == R_OK ? "" : " ",
-	    f->verdict == R_OK ? "" : reason_code(f->verdict), f->verdict_detail[0] ? " — " : "", f->verdict_detail);
+	snprintf(line, sizeof(line), "%s%s%s%s%s", verdict, f->verdict == R_NONE ? "" : " ",
+	    f->verdict == R_NONE ? "" : reason_code(f->verdict), f->verdict_detail[0] ? " — " : "", f->verdict_detail);
 	ctl_kv(c, "verdict", "处理结果 would be", line);
 	for (off = 0; off < f->summary.len; off += strlen(f->summary.data + off) + 1)
 		buf_printf(&c->out, "  · %s\n", f->summary.data + off);
@@ -370,10 +370,10 @@ int ctl_inspect(struct ctl *c)
 	buf_init(&f->content);
 	buf_init(&f->summary);
 	if ((rc = inspect_run(c, f, dir, name)) == CTL_OK) {
-		verdict = f->verdict != R_OK ? "refused 拒收" : f->replay ? "replay 重复报文 (same ack again)"
+		verdict = f->verdict != R_NONE ? "refused 拒收" : f->replay ? "replay 重复报文 (same ack again)"
 		    : "applied 受理 (rules judged at apply time)";
 		if (c->as_json)
-			inspect_json(c, f, f->verdict != R_OK ? "refused" : f->replay ? "replay" : "apply");
+			inspect_json(c, f, f->verdict != R_NONE ? "refused" : f->replay ? "replay" : "apply");
 		else
 			inspect_text(c, f, verdict);
 	}

@@ -341,7 +341,10 @@ static int retry_keep_reason(const char *dir, const char *name, char *hist, size
 	if (safeio_path(path, dir, reason) < 0 || access(path, F_OK) < 0)
 		return 0;	/* nothing to keep (a dead letter, or written by hand) */
 	for (i = 1; i < 1000; i++) {
-		snprintf(hist, n, "%s.%d", reason, i);
+		if (snprintf(hist, n, "%s.%d", reason, i) >= (int)n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
 		if (move_noreplace(dir, reason, dir, hist) == 0)
 			return 0;
 		if (errno != EEXIST)

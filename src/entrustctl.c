@@ -4,6 +4,7 @@
  * them, their arguments, their options and their help, and main().
  * Exit codes: 0 ok, 1 not found, 2 usage, 3 configuration or store error. */
 #include "ctl_log.h"
+#include "ctl_metrics.h"
 #include "ctl_out.h"
 #include "ctl_party.h"
 #include "ctl_print.h"
@@ -45,6 +46,7 @@ static const struct verb verbs[] = {
 	    "  runs; restore: db_recover -c -h DIR 热备份", ctl_backup},
 	{"verify", 0, 1, "", "verify [DIR]", "check every database (default: store_dir; best on a backup or with the\n"
 	    "  daemon stopped) 数据库校验", ctl_verify},
+	{"metrics", 0, 0, "", "metrics", "Prometheus text-format metrics (the file entrustd writes) 运行指标", ctl_metrics},
 	{"checkpoint", 0, 0, "", "checkpoint", "checkpoint and remove log files no longer needed 检查点与日志归档", ctl_checkpoint},
 	{"party list", 0, 0, "", "party list", "registered parties and their certificates 企业列表", ctl_party_list},
 	{"party show", 1, 1, "", "party show CODE", "one party: certificates, registration, account 企业详情", ctl_party_show},

@@ -10,6 +10,8 @@
 #include "hub.h"
 #include "inbound.h"
 #include "log.h"
+#include "metrics_scan.h"
+#include "notify.h"
 #include "outbox.h"
 #include "registry.h"
 #include "route.h"
@@ -131,12 +133,15 @@ static void reload(struct hub *h, const char *conf_path)
 {
 	char err[1024];
 
+	notify_reloading();
+	log_open(h->conf.log_file, 1);	/* reopen first (logrotate), whatever the reload's fate */
 	if (hub_reload(h, conf_path, err, sizeof(err)) < 0)
 		log_error(NULL, "reload refused 重新加载失败, old configuration kept: %s", err);
 	else {
 		log_open(h->conf.log_file, 1);
 		log_info(NULL, "reloaded configuration, trust store and registry 已重新加载");
 	}
+	notify_ready();
 }
 
 static long now_ms(void)
@@ -160,17 +165,21 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		return EXIT_FATAL;
 	}
 	next_scan = now_ms();
+	notify_ready();
 	while (!stop) {
+		notify_watchdog();
 		t = now_ms();
 		if (t >= next_scan) {
 			if (work_once(h, &stop) < 0)
 				return EXIT_FATAL;
 			store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
+			metrics_scan_publish(&h->conf, h->registry, 0);
 			next_scan = now_ms() + h->conf.rescan_s * 1000L;
 		}
 		pfd[0] = (struct pollfd){.fd = ifd, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		t = next_scan - now_ms();
+		t = notify_wait_ms(t);
 		if (poll(pfd, 2, t < 0 ? 0 : (int)t) < 0 && errno != EINTR)
 			return EXIT_FATAL;
 		if (pfd[0].revents & POLLIN) {
@@ -187,6 +196,7 @@ static int run_daemon(struct hub *h, const char *conf_path)
 				stop = 1;
 		}
 	}
+	notify_stopping();
 	log_info(NULL, "stopping on signal 收到信号，正常退出");
 	close(ifd);
 	close(sfd);
@@ -240,6 +250,7 @@ int main(int argc, char **argv)
 		rc = run_daemon(&h, conf_path);
 	if (delivery != NULL)
 		deliver_stop(delivery);
+	metrics_scan_publish(&h.conf, h.registry, 1);
 	hub_close(&h);
 	log_close();
 	close(lock);

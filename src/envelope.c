@@ -129,7 +129,7 @@ static enum reason envelope_chain(const struct envelope_keys *k, CMS_ContentInfo
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	STACK_OF(X509) *untrusted = CMS_get1_certs(cms);
-	enum reason r = R_OK;
+	enum reason r = R_NONE;
 	int err;
 
 	if (ctx == NULL || X509_STORE_CTX_init(ctx, k->store, signer, untrusted) != 1)
@@ -177,7 +177,7 @@ static enum reason envelope_signature(CMS_ContentInfo *cms, struct buf *content,
 	buf_reset(content);
 	buf_add(content, p, (size_t)n);
 	BIO_free(out);
-	return R_OK;
+	return R_NONE;
 }
 
 enum reason envelope_open(const struct envelope_keys *k, const void *data, size_t len,
@@ -199,7 +199,7 @@ enum reason envelope_open(const struct envelope_keys *k, const void *data, size_
 		r = R_ENV_DETACHED;
 	else if (sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1)
 		r = R_ENV_SIGNER_COUNT;
-	else if ((r = envelope_signature(cms, content, detail, dlen)) == R_OK) {
+	else if ((r = envelope_signature(cms, content, detail, dlen)) == R_NONE) {
 		signers = CMS_get0_signers(cms);
 		if (signers == NULL || sk_X509_num(signers) != 1)
 			panic("envelope: verified envelope without its signer");

@@ -4,7 +4,7 @@
  * exactly one signer, the signature over the content, then the signer
  * certificate's chain to the trust store with purpose smimesign at the
  * current time (R1).  Binding the certificate to a party is registry's job.
- * Failure contract: envelope_open returns a reason (R_OK on success) with a
+ * Failure contract: envelope_open returns a reason (R_NONE on success) with a
  * one-line detail; keys that cannot be loaded make envelope_keys_load
  * return NULL with err filled. */
 #ifndef ENVELOPE_H

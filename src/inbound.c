@@ -3,7 +3,9 @@
 #include "clock.h"
 #include "envelope.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
+#include "notify.h"
 #include "outbox.h"
 #include "pool.h"
 #include "registry.h"
@@ -33,7 +35,7 @@ struct job {
 	time_t			 now;
 	xmlDocPtr		 doc;		/* validated, when prepared */
 	const struct msg_type	*type;
-	enum reason		 refusal;	/* before apply; R_OK if none */
+	enum reason		 refusal;	/* before apply; R_NONE if none */
 	const char		*refusal_path;
 	int			 replayed;
 };
@@ -78,7 +80,7 @@ static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, i
 	struct store *s = j->hub->store;
 	char key[96], name[128];
 
-	if (j->reply.in_msgid[0] && j->refusal == R_OK)
+	if (j->reply.in_msgid[0] && j->refusal == R_NONE)
 		snprintf(name, sizeof(name), "ACK_%s.p7m", j->reply.in_msgid);
 	else
 		snprintf(name, sizeof(name), "ACK_%s.p7m", j->id);
@@ -88,7 +90,7 @@ static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, i
 	return outbox_add(s, txn, j->party->code, name, ack);
 }
 
-/* Read, open and bind: R1.  Returns R_OK with j->party and j->content set. */
+/* Read, open and bind: R1.  Returns R_NONE with j->party and j->content set. */
 static enum reason job_open(struct job *j)
 {
 	struct hub *h = j->hub;
@@ -105,7 +107,7 @@ static enum reason job_open(struct job *j)
 	envelope_sha256_hex(j->raw.data, j->raw.len, sha);
 	strlcopy(j->reply.in_sha256, sha, sizeof(j->reply.in_sha256));
 	r = envelope_open(h->keys, j->raw.data, j->raw.len, &j->content, &signer, j->detail, sizeof(j->detail));
-	if (r != R_OK)
+	if (r != R_NONE)
 		return r;
 	switch (registry_by_fingerprint(h->registry, signer.fingerprint, &j->party)) {
 	case 0:
@@ -113,7 +115,7 @@ static enum reason job_open(struct job *j)
 		return R_SIGNER_UNBOUND;
 	case 1:
 		strlcopy(j->reply.receiver, j->party->code, sizeof(j->reply.receiver));
-		return R_OK;
+		return R_NONE;
 	default:
 		snprintf(j->detail, sizeof(j->detail), "sha256=%s", signer.fingerprint);
 		j->party = NULL;
@@ -142,7 +144,7 @@ static enum reason job_check(struct job *j, xmlNodePtr root, const struct msg_ty
 		snprintf(j->detail, sizeof(j->detail), "a %s may not send %s", role_name(j->party->role), root->name);
 		return R_ROLE_FORBIDDEN;
 	}
-	return R_OK;
+	return R_NONE;
 }
 
 /* The stored answer to a message already applied (R25), or 1 if new. */
@@ -184,6 +186,7 @@ static void job_log_outcome(struct job *j, int replayed)
 
 	const char *outcome = reply_outcome(r);
 
+	metrics_reply(j->type->root, r, replayed, metrics_age(j->id));
 	if (replayed)
 		log_info(j->id, "file=%s from=%s type=%s msgid=%s status=replay",
 		    spool_original_name(j->work_name), j->party->code, r->in_type, r->in_msgid);
@@ -203,9 +206,9 @@ static void job_prepare(void *arg, size_t i)
 	struct job *j = &((struct job *)arg)[i];
 	enum reason r;
 
-	if ((r = job_open(j)) == R_OK)
+	if ((r = job_open(j)) == R_NONE)
 		r = xmlin_parse(j->hub->xmlin, j->content.data, j->content.len, &j->doc, j->detail, sizeof(j->detail));
-	if (r == R_OK && (r = job_check(j, xmlDocGetRootElement(j->doc), &j->type)) != R_OK)
+	if (r == R_NONE && (r = job_check(j, xmlDocGetRootElement(j->doc), &j->type)) != R_NONE)
 		j->refusal_path = "/Header";
 	j->refusal = r;
 }
@@ -219,10 +222,11 @@ static int job_apply(struct job *j, store_txn *txn)
 	int rc;
 
 	buf_init(&ack);
-	if (j->refusal != R_OK) {
+	if (j->refusal != R_NONE) {
 		log_warn(j->id, "file=%s from=%s status=refused code=%s detail=\"%s\"",
 		    spool_original_name(j->work_name), j->party ? j->party->code : "-",
 		    reason_code(j->refusal), j->detail);
+		metrics_envelope(j->type ? j->type->root : NULL, "refused", reason_code(j->refusal), metrics_age(j->id));
 		rc = 0;
 		if (j->party) {		/* a negative ack only to an identified signer */
 			reply_error(&j->reply, -1, j->refusal, j->refusal_path, "%s", j->detail);
@@ -257,11 +261,11 @@ static int job_finish(struct job *j)
 	struct buf text;
 	int rc;
 
-	if (j->refusal == R_OK && (j->replayed || strcmp(reply_outcome(&j->reply), "refused") != 0 || e == NULL))
+	if (j->refusal == R_NONE && (j->replayed || strcmp(reply_outcome(&j->reply), "refused") != 0 || e == NULL))
 		rc = spool_archive(&j->hub->spool, j->work_name, j->now);
 	else {
 		buf_init(&text);
-		if (j->refusal != R_OK)
+		if (j->refusal != R_NONE)
 			job_reason_text(j, j->refusal, j->refusal_path, j->detail, &text);
 		else
 			job_reason_text(j, e->code, e->path, e->detail, &text);
@@ -375,6 +379,7 @@ int inbound_run(struct hub *h, volatile int *stop)
 	spool_list_free(&ready);
 	for (i = 0; rc >= 0 && i < work.n && !(stop && *stop); i += k) {
 		k = work.n - i < INBOUND_BATCH ? work.n - i : INBOUND_BATCH;
+		notify_watchdog();	/* a long backlog is progress, not a hang */
 		if ((rc = inbound_batch(h, work.names + i, k)) > 0)
 			n += rc;
 	}

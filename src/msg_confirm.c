@@ -28,14 +28,13 @@ static const char *confirm_other_side(const struct msg_ctx *ctx, const struct le
 static int confirm_one(struct msg_ctx *ctx, const struct letter *l, xmlNodePtr d, int i,
     struct confirm_tally *t)
 {
-	char number[16], accept[8], path[64], detail[256];
+	char number[16], path[64], detail[256];
 	struct agreement a;
 	enum reason why;
 	int item, rc, yes;
 
 	xmlin_text(d, "Agreement", number, sizeof(number));
-	xmlin_text(d, "Accept", accept, sizeof(accept));
-	yes = strcmp(accept, "true") == 0 || strcmp(accept, "1") == 0;
+	yes = xmlin_bool(d, "Accept", 0);
 	item = reply_item_add(ctx->reply, number);
 	snprintf(path, sizeof(path), "/EntrustConfirm/Decision[%d]", i + 1);
 	if ((rc = store_agreement_get(ctx->store, ctx->txn, number, &a)) < 0)
@@ -137,13 +136,13 @@ int msg_confirm_apply(struct msg_ctx *ctx, xmlNodePtr root)
 
 int msg_autoconfirm_apply(struct msg_ctx *ctx, xmlNodePtr root)
 {
-	char number[16], enabled[8];
+	char number[16];
 	struct notice *n;
 	struct letter l;
 	int rc;
 
 	xmlin_text(root, "Letter", number, sizeof(number));
-	xmlin_text(root, "Enabled", enabled, sizeof(enabled));
+
 	if ((rc = msg_own_letter(ctx, number, &l)) != 0
 	    || (l.status != LS_INITIATED && l.status != LS_CONFIRMED) || l.valid_until <= ctx->now) {
 		if (rc >= 0)
@@ -155,7 +154,7 @@ int msg_autoconfirm_apply(struct msg_ctx *ctx, xmlNodePtr root)
 		reply_error(ctx->reply, -1, R_AUTO_CONFIRM_CONSIGNOR_ONLY, "/AutoConfirmSetting", NULL);
 		return 0;
 	}
-	l.auto_confirm = strcmp(enabled, "true") == 0 || strcmp(enabled, "1") == 0;
+	l.auto_confirm = xmlin_bool(root, "Enabled", 0);
 	n = msg_notice(ctx, l.broker.code, l.auto_confirm ? "auto-confirm-on" : "auto-confirm-off", NULL);
 	strlcopy(n->letter, l.number, sizeof(n->letter));
 	strlcopy(ctx->reply->letter, l.number, sizeof(ctx->reply->letter));

@@ -33,10 +33,15 @@ static void request_party(xmlNodePtr node, struct letter_party *p)
 	xmlin_text(node, "Phone", p->phone, sizeof(p->phone));
 }
 
+static int request_char_cmp(const void *a, const void *b)
+{
+	return *(const char *)a - *(const char *)b;
+}
+
 static void request_terms(xmlNodePtr node, struct request *rq)
 {
 	struct letter *l = &rq->terms;
-	char text[16];
+	char text[64];
 	xmlNodePtr m;
 	size_t k = 0;
 
@@ -50,11 +55,12 @@ static void request_terms(xmlNodePtr node, struct request *rq)
 			l->matters[k++] = (char)s[0];
 		xmlFree(s);
 	}
+	qsort(l->matters, k, 1, request_char_cmp);	/* A..H in order, as entrust.h says */
 	xmlin_text(node, "OtherMatter", l->other_matter, sizeof(l->other_matter));
-	if ((rq->has_validity = xmlin_text(node, "ValidityMonths", text, sizeof(text)) > 0))
+	if ((rq->has_validity = xmlin_text(node, "ValidityMonths", text, sizeof(text)) != 0))
 		l->validity_months = atoi(text);
-	if ((rq->has_auto_confirm = xmlin_text(node, "AutoConfirm", text, sizeof(text)) > 0))
-		l->auto_confirm = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
+	if ((rq->has_auto_confirm = xmlin_child(node, "AutoConfirm") != NULL))
+		l->auto_confirm = xmlin_bool(node, "AutoConfirm", 0);
 	xmlin_text(node, "SignedOn", l->signed_on, sizeof(l->signed_on));
 }
 

@@ -61,7 +61,7 @@ int msg_revoke_apply(struct msg_ctx *ctx, xmlNodePtr root)
 
 int msg_revoke_answer_apply(struct msg_ctx *ctx, xmlNodePtr root)
 {
-	char number[16], agree[8], path[64];
+	char number[16], path[64];
 	xmlNodePtr d;
 	int i = 0, rc, yes;
 
@@ -76,8 +76,7 @@ int msg_revoke_answer_apply(struct msg_ctx *ctx, xmlNodePtr root)
 	}
 	for (d = xmlin_child(root, "Decision"); d; d = xmlin_next(d, "Decision")) {
 		xmlin_text(d, "Agreement", number, sizeof(number));
-		xmlin_text(d, "Agree", agree, sizeof(agree));
-		yes = strcmp(agree, "true") == 0 || strcmp(agree, "1") == 0;
+		yes = xmlin_bool(d, "Agree", 0);
 		snprintf(path, sizeof(path), "/RevocationAnswer/Decision[%d]", ++i);
 		if (revoke_move(ctx, number, path, ST_REVOKE_ASKED, yes ? ST_REVOKE_CONFIRMED : ST_DECLARABLE,
 		    yes ? "revocation-confirmed" : "revocation-refused", "consignor") < 0)

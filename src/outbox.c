@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "pool.h"
 #include "log.h"
+#include "metrics.h"
 #include "safeio.h"
 #include "store.h"
 #include "xmem.h"
@@ -72,6 +73,7 @@ struct outbox_item {
 	const char		*xml;
 	size_t			 xlen;
 	int			 ok;
+	int			 superseded;	/* a newer row has the same file: forget this one */
 };
 
 struct outbox_flush {
@@ -124,6 +126,36 @@ static void outbox_decode(struct outbox_flush *f)
 	}
 }
 
+static int outbox_by_file(const void *a, const void *b)
+{
+	const struct outbox_item *x = *(struct outbox_item *const *)a, *y = *(struct outbox_item *const *)b;
+	int c = strcmp(x->row.receiver, y->row.receiver);
+
+	if (c == 0)
+		c = strcmp(x->row.file_name, y->row.file_name);
+	return c != 0 ? c : (x->row.seq > y->row.seq) - (x->row.seq < y->row.seq);
+}
+
+/* Rows for the same file (a replay queued while an earlier copy waited) are
+ * one file: only the newest is written, so no two threads share a temp name. */
+static void outbox_supersede(struct outbox_flush *f)
+{
+	struct outbox_item **order;
+	size_t i;
+
+	if (f->n < 2)
+		return;
+	order = xmalloc(f->n * sizeof(*order));
+	for (i = 0; i < f->n; i++)
+		order[i] = &f->items[i];
+	qsort(order, f->n, sizeof(*order), outbox_by_file);
+	for (i = 0; i + 1 < f->n; i++)
+		if (strcmp(order[i]->row.receiver, order[i + 1]->row.receiver) == 0
+		    && strcmp(order[i]->row.file_name, order[i + 1]->row.file_name) == 0)
+			order[i]->superseded = 1;
+	free(order);
+}
+
 /* Seal one row and write it into its receiver's folder (the folder is synced later). */
 static void outbox_emit(void *arg, size_t i)
 {
@@ -132,6 +164,8 @@ static void outbox_emit(void *arg, size_t i)
 	char dir[PATH_MAX];
 	struct buf der;
 
+	if (it->superseded)
+		return;
 	buf_init(&der);
 	if (envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
 		log_error(it->row.file_name, "to=%s error=\"cannot sign 签名失败\"", it->row.receiver);
@@ -168,6 +202,18 @@ static void outbox_sync_dirs(struct outbox_flush *f)
 	}
 }
 
+/* Whether the newest row for the same file as item i was written. */
+static int outbox_twin_ok(const struct outbox_flush *f, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < f->n; j++)
+		if (!f->items[j].superseded && strcmp(f->items[j].row.receiver, f->items[i].row.receiver) == 0
+		    && strcmp(f->items[j].row.file_name, f->items[i].row.file_name) == 0)
+			return f->items[j].ok;
+	return 0;
+}
+
 /* Forget rows whose files are durable, in one transaction. */
 static int outbox_forget(struct store *s, const struct outbox_flush *f, int *failed)
 {
@@ -178,11 +224,15 @@ static int outbox_forget(struct store *s, const struct outbox_flush *f, int *fai
 	if ((txn = store_begin(s)) == NULL)
 		return -1;
 	for (i = 0; i < f->n; i++) {
+		if (f->items[i].superseded)
+			f->items[i].ok = outbox_twin_ok(f, i);
 		if (!f->items[i].ok) {
 			*failed = 1;
 			continue;
 		}
-		log_info(f->items[i].row.file_name, "to=%s status=written", f->items[i].row.receiver);
+		if (!f->items[i].superseded)
+			log_info(f->items[i].row.file_name, "to=%s status=written", f->items[i].row.receiver);
+		metrics_outbound(f->items[i].row.file_name);
 		store_be64(key, (uint64_t)f->items[i].row.seq);
 		if (store_del(s, txn, SDB_OUTBOX, key, 8) < 0) {
 			store_abort(txn);
@@ -211,6 +261,7 @@ int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const c
 			break;
 		}
 		outbox_decode(&f);
+		outbox_supersede(&f);
 		if (pool)
 			pool_run(pool, f.n, outbox_emit, &f);
 		else

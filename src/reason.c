@@ -7,7 +7,7 @@ struct reason_row {
 };
 
 static const struct reason_row reason_rows[R_COUNT] = {
-	[R_OK] = {"OK", NULL, "成功", "accepted"},
+	[R_NONE] = {"OK", NULL, "成功", "accepted"},
 	[R_FILE_UNSAFE] = {"FILE_UNSAFE", NULL, "文件不安全：不是普通文件、是符号链接或有多个硬链接",
 	    "not a plain file: a symlink, a special file or a file with several hard links"},
 	[R_FILE_TOO_LARGE] = {"FILE_TOO_LARGE", NULL, "文件超过大小上限", "file larger than max_envelope_bytes"},

@@ -112,7 +112,8 @@ static int spool_list_dir(const char *dir, long settle_ms, int check_names, stru
 		spool_list_add(out, d->d_name);
 	}
 	closedir(dp);
-	qsort(out->names, out->n, sizeof(char *), spool_cmp);
+	if (out->n > 0)
+		qsort(out->names, out->n, sizeof(char *), spool_cmp);
 	return 0;
 }
 

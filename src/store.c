@@ -202,7 +202,7 @@ int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *pr
 		k.size = (u_int32_t)plen;
 	}
 	rc = c->get(c, &k, &v, plen ? DB_SET_RANGE : DB_FIRST);
-	while (rc == 0 && (k.size >= plen && memcmp(k.data, prefix, plen) == 0)) {
+	while (rc == 0 && (plen == 0 || (k.size >= plen && memcmp(k.data, prefix, plen) == 0))) {
 		if (fn(arg, k.data, k.size, v.data, v.size) != 0)
 			break;
 		rc = c->get(c, &k, &v, DB_NEXT);

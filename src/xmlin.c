@@ -184,7 +184,7 @@ enum reason xmlin_parse(const struct xmlin *x, const char *data, size_t len,
 		*doc = NULL;
 		return R_XML_INVALID;
 	}
-	return R_OK;
+	return R_NONE;
 }
 
 static int xmlin_is(xmlNodePtr n, const char *name)
@@ -229,6 +229,24 @@ int xmlin_text(xmlNodePtr parent, const char *name, char *out, size_t n)
 
 	out[0] = '\0';
 	return c ? xmlin_copy(xmlNodeGetContent(c), out, n) : 0;
+}
+
+int xmlin_bool(xmlNodePtr parent, const char *name, int dflt)
+{
+	xmlNodePtr c = xmlin_child(parent, name);
+	xmlChar *text;
+	const char *s;
+	size_t n;
+	int v;
+
+	if (c == NULL || (text = xmlNodeGetContent(c)) == NULL)
+		return dflt;
+	for (s = (const char *)text; *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'; s++)
+		;
+	n = strcspn(s, " \t\n\r");
+	v = (n == 4 && strncmp(s, "true", 4) == 0) || (n == 1 && *s == '1');
+	xmlFree(text);
+	return v;
 }
 
 int xmlin_attr(xmlNodePtr node, const char *name, char *out, size_t n)

@@ -5,7 +5,7 @@
  * substitution; the schema is compiled once (xmlin_load) and every document
  * gets its own validation context.
  * Failure contract: xmlin_parse returns a reason and a one-line detail
- * naming the line and element; the document is returned only on R_OK. */
+ * naming the line and element; the document is returned only on R_NONE. */
 #ifndef XMLIN_H
 #define XMLIN_H
 #include <stddef.h>
@@ -29,4 +29,6 @@ xmlNodePtr xmlin_next(xmlNodePtr node, const char *name);
 /* Copy the text of parent/name into out; 1 copied, 0 absent, -1 too long. */
 int xmlin_text(xmlNodePtr parent, const char *name, char *out, size_t n);
 int xmlin_attr(xmlNodePtr node, const char *name, char *out, size_t n);
+/* xs:boolean parent/name ("true"/"1", whitespace collapsed); absent → dflt. */
+int xmlin_bool(xmlNodePtr parent, const char *name, int dflt);
 #endif

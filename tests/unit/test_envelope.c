@@ -1,0 +1,612 @@
+/* test_envelope — CMS SignedData: opening checks in their documented order
+ * (DER/PEM CMS, SignedData, attached content, one signer, the signature,
+ * then the signer certificate's chain for smimesign now: R1), sealing, and
+ * interoperability with the openssl command line partners use.
+ * Real OpenSSL with the demo PKI (scripts/demo-pki) in a temp folder;
+ * unusual certificates (expired, not yet valid, wrong purpose, foreign CA)
+ * are minted here with the demo CA's key. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "envelope.h"
+#include "registry.h"
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include "testutil.h"
+
+static const char content[] = "<EntrustRequest xmlns=\"urn:entrust:1\">委托</EntrustRequest>\n";
+
+struct fixture {
+	char			*dir;
+	char			 pki[PATH_MAX];
+	char			 ca[PATH_MAX];
+	struct envelope_keys	*trust;		/* the hub's keys: trust store + hub cert */
+	X509			*ca_cert;
+	EVP_PKEY		*ca_key;
+	struct buf		 out;
+	char			 detail[256];
+	struct envelope_signer	 signer;
+};
+
+
+static X509 *read_cert(const char *path)
+{
+	BIO *b = BIO_new_file(path, "r");
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return x;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+	BIO *b = BIO_new_file(path, "r");
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+
+	BIO_free(b);
+	return k;
+}
+
+static int group_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256], p[PATH_MAX], k[PATH_MAX];
+
+	f->dir = tu_tmpdir("envelope");
+	tu_path(f->pki, "%s/pki", f->dir);
+	if (tu_pki(f->pki) != 0)
+		return -1;
+	tu_path(f->ca, "%s/ca.pem", f->pki);
+	f->trust = envelope_keys_load(f->ca, tu_path(p, "%s/hub.pem", f->pki),
+	    tu_path(k, "%s/hub.key", f->pki), err, sizeof(err));
+	f->ca_cert = read_cert(f->ca);
+	f->ca_key = read_key(tu_path(p, "%s/ca.key", f->pki));
+	if (f->trust == NULL || f->ca_cert == NULL || f->ca_key == NULL)
+		return -1;
+	buf_init(&f->out);
+	*state = f;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	envelope_keys_free(f->trust);
+	X509_free(f->ca_cert);
+	EVP_PKEY_free(f->ca_key);
+	buf_free(&f->out);
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- certificates minted for the tests ---- */
+
+struct mint {
+	const char	*cn;
+	long		 from_s, to_s;		/* validity relative to now */
+	const char	*key_usage;		/* NULL: none */
+	const char	*eku;			/* NULL: none */
+	int		 self_signed_ca;	/* a foreign root */
+};
+
+static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(x, e, -1), 1);
+	X509_EXTENSION_free(e);
+}
+
+/* A certificate for key, signed by issuer/issuer_key (NULL: self-signed). */
+static X509 *mint_cert(const struct mint *m, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key)
+{
+	static long serial = 1000;
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"entrust unit", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)m->cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	X509_NAME_free(name);
+	X509_gmtime_adj(X509_getm_notBefore(x), m->from_s);
+	X509_gmtime_adj(X509_getm_notAfter(x), m->to_s);
+	X509_set_pubkey(x, key);
+	if (m->self_signed_ca) {
+		add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+		add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
+	} else {
+		add_ext(x, issuer ? issuer : x, NID_basic_constraints, "CA:FALSE");
+		if (m->key_usage)
+			add_ext(x, issuer ? issuer : x, NID_key_usage, m->key_usage);
+		if (m->eku)
+			add_ext(x, issuer ? issuer : x, NID_ext_key_usage, m->eku);
+	}
+	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+	return x;
+}
+
+/* Write x and key as PEM files <stem>.pem / <stem>.key and load them as keys. */
+static struct envelope_keys *as_keys(struct fixture *f, const char *stem, X509 *x, EVP_PKEY *key)
+{
+	char cp[PATH_MAX], kp[PATH_MAX], err[256];
+	BIO *b;
+	struct envelope_keys *k;
+
+	b = BIO_new_file(tu_path(cp, "%s/%s.pem", f->dir, stem), "w");
+	assert_int_equal(PEM_write_bio_X509(b, x), 1);
+	BIO_free(b);
+	b = BIO_new_file(tu_path(kp, "%s/%s.key", f->dir, stem), "w");
+	assert_int_equal(PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL), 1);
+	BIO_free(b);
+	k = envelope_keys_load(f->ca, cp, kp, err, sizeof(err));
+	if (k == NULL)
+		fail_msg("load %s: %s", stem, err);
+	return k;
+}
+
+/* Keys of a demo party (pki/<stem>.pem/.key). */
+static struct envelope_keys *party_keys(struct fixture *f, const char *stem)
+{
+	char cp[PATH_MAX], kp[PATH_MAX], err[256];
+	struct envelope_keys *k = envelope_keys_load(f->ca, tu_path(cp, "%s/%s.pem", f->pki, stem),
+	    tu_path(kp, "%s/%s.key", f->pki, stem), err, sizeof(err));
+
+	if (k == NULL)
+		fail_msg("load %s: %s", stem, err);
+	return k;
+}
+
+static enum reason open_buf(struct fixture *f, const struct buf *der)
+{
+	buf_reset(&f->out);
+	return envelope_open(f->trust, der->data, der->len, &f->out, &f->signer, f->detail,
+	    sizeof(f->detail));
+}
+
+/* Seal content with the key pair of a minted certificate. */
+static void seal_minted(struct fixture *f, const struct mint *m, X509 *issuer, EVP_PKEY *issuer_key,
+    struct buf *der)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = mint_cert(m, key, issuer, issuer_key);
+	struct envelope_keys *k = as_keys(f, m->cn, x, key);
+
+	assert_int_equal(envelope_seal(k, content, sizeof(content) - 1, der), 0);
+	envelope_keys_free(k);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
+/* ---- sealing and opening ---- */
+
+/* R1: a demo party's envelope opens; the signer is the registry's party. */
+static void test_R1_seal_and_open_binds_to_registry(void **state)
+{
+	struct fixture *f = *state;
+	struct envelope_keys *k = party_keys(f, "consignor");
+	const struct party *p;
+	struct registry *reg;
+	char err[256], path[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(k, content, sizeof(content) - 1, &der), 0);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_string_equal(f->detail, "");
+	assert_int_equal(f->out.len, sizeof(content) - 1);
+	assert_memory_equal(f->out.data, content, f->out.len);
+	assert_int_equal(strlen(f->signer.fingerprint), 64);
+	assert_non_null(strstr(f->signer.subject, "CN=1101230001"));
+	reg = registry_load(tu_path(path, "%s/parties.conf", f->pki), err, sizeof(err));
+	assert_non_null(reg);
+	assert_int_equal(registry_by_fingerprint(reg, f->signer.fingerprint, &p), 1);
+	assert_string_equal(p->code, "1101230001");
+	assert_int_equal(p->role, ROLE_CONSIGNOR);
+	registry_free(reg);
+	envelope_keys_free(k);
+	buf_free(&der);
+}
+
+/* An EC-keyed party (broker) works as well as an RSA one. */
+static void test_R1_ec_party(void **state)
+{
+	struct fixture *f = *state;
+	struct envelope_keys *k = party_keys(f, "broker");
+	char fpr[65], path[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(k, content, sizeof(content) - 1, &der), 0);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_int_equal(tu_registry_fpr(tu_path(path, "%s/parties.conf", f->pki), "4101W68006", fpr), 0);
+	assert_string_equal(f->signer.fingerprint, fpr);
+	envelope_keys_free(k);
+	buf_free(&der);
+}
+
+/* What partners send: openssl cms -sign, DER and PEM. */
+static void test_open_openssl_cli_der_and_pem(void **state)
+{
+	struct fixture *f = *state;
+	char in[PATH_MAX], out[PATH_MAX], pem[PATH_MAX], fpr[65], reg[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(tu_writes(tu_path(in, "%s/msg.xml", f->dir), content), 0);
+	assert_int_equal(tu_sign_cli(f->pki, "consignor2", in, tu_path(out, "%s/msg.p7m", f->dir)), 0);
+	assert_int_equal(tu_read(out, &der), 0);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_string_equal(f->out.data, content);
+	assert_int_equal(tu_registry_fpr(tu_path(reg, "%s/parties.conf", f->pki), "1101230002", fpr), 0);
+	assert_string_equal(f->signer.fingerprint, fpr);
+
+	assert_int_equal(tu_sh("openssl cms -sign -nodetach -binary -signer '%s/consignor.pem' "
+	    "-inkey '%s/consignor.key' -in '%s' -outform PEM -out '%s' 2>/dev/null", f->pki, f->pki, in,
+	    tu_path(pem, "%s/msg.pem", f->dir)), 0);
+	assert_int_equal(tu_read(pem, &der), 0);
+	assert_memory_equal(der.data, "-----BEGIN ", 11);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_string_equal(f->out.data, content);
+	buf_free(&der);
+}
+
+/* What the hub seals, partners verify with openssl cms -verify against the CA. */
+static void test_seal_verifies_with_openssl_cli(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX], o[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(f->trust, content, sizeof(content) - 1, &der), 0);
+	assert_int_equal(tu_write(tu_path(p, "%s/sealed.p7m", f->dir), der.data, der.len), 0);
+	assert_int_equal(tu_sh("openssl cms -verify -binary -inform DER -in '%s' -CAfile '%s' "
+	    "-purpose smimesign -out '%s' 2>/dev/null", p, f->ca, tu_path(o, "%s/sealed.out", f->dir)), 0);
+	assert_int_equal(tu_read(o, &der), 0);
+	assert_string_equal(der.data, content);
+	buf_free(&der);
+}
+
+/* The hub's own seal opens, signed by the hub certificate (not in the registry). */
+static void test_seal_binary_content_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	static const char bin[] = "a\r\nb\0c\xff\n";
+	unsigned char md[32];
+	unsigned int n = 0, i;
+	char fpr[65], p[PATH_MAX];
+	X509 *hub;
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(f->trust, bin, sizeof(bin), &der), 0);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_int_equal(f->out.len, sizeof(bin));
+	assert_memory_equal(f->out.data, bin, sizeof(bin));	/* CMS_BINARY: no CRLF games */
+	hub = read_cert(tu_path(p, "%s/hub.pem", f->pki));
+	assert_int_equal(X509_digest(hub, EVP_sha256(), md, &n), 1);
+	for (i = 0; i < n; i++)
+		snprintf(fpr + 2 * i, 3, "%02x", md[i]);
+	assert_string_equal(f->signer.fingerprint, fpr);
+	assert_non_null(strstr(f->signer.subject, "CN=ENTRUSTHUB"));
+	X509_free(hub);
+	buf_free(&der);
+}
+
+/* ---- refusals, in the documented order ---- */
+
+static void der_of(CMS_ContentInfo *cms, struct buf *der)
+{
+	unsigned char *p = NULL;
+	int n = i2d_CMS_ContentInfo(cms, &p);
+
+	assert_true(n > 0);
+	buf_reset(der);
+	buf_add(der, p, (size_t)n);
+	OPENSSL_free(p);
+	CMS_ContentInfo_free(cms);
+}
+
+static void test_unreadable(void **state)
+{
+	struct fixture *f = *state;
+	struct buf der, good;
+	static const char *garbage[] = {"", "not a CMS envelope at all", "-----BEGIN CMS-----\nAAAA\n-----END CMS-----\n",
+	    "\x30\x82\xff\xff"};
+	size_t i;
+
+	buf_init(&der);
+	buf_init(&good);
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		buf_reset(&der);
+		buf_adds(&der, garbage[i]);
+		if (open_buf(f, &der) != R_ENV_UNREADABLE)
+			fail_msg("garbage %zu: not ENV_UNREADABLE", i);
+	}
+	/* A good envelope cut in half. */
+	assert_int_equal(envelope_seal(f->trust, content, sizeof(content) - 1, &good), 0);
+	buf_reset(&der);
+	buf_add(&der, good.data, good.len / 2);
+	assert_int_equal(open_buf(f, &der), R_ENV_UNREADABLE);
+	assert_int_equal(f->signer.fingerprint[0], '\0');
+	buf_free(&der);
+	buf_free(&good);
+}
+
+static void test_not_signed_data(void **state)
+{
+	struct fixture *f = *state;
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	struct buf der;
+
+	buf_init(&der);
+	der_of(CMS_data_create(in, CMS_BINARY), &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_NOT_SIGNED);
+	BIO_free(in);
+	in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	der_of(CMS_digest_create(in, EVP_sha256(), CMS_BINARY), &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_NOT_SIGNED);
+	BIO_free(in);
+	buf_free(&der);
+}
+
+static void test_detached(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	X509 *x = read_cert(tu_path(p, "%s/consignor.pem", f->pki));
+	EVP_PKEY *k = read_key(tu_path(p, "%s/consignor.key", f->pki));
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	struct buf der;
+
+	buf_init(&der);
+	der_of(CMS_sign(x, k, NULL, in, CMS_BINARY | CMS_DETACHED), &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_DETACHED);
+	BIO_free(in);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	buf_free(&der);
+}
+
+/* R1: exactly one signer: two (both valid) and none are refused. */
+static void test_R1_signer_count(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	X509 *a = read_cert(tu_path(p, "%s/consignor.pem", f->pki));
+	EVP_PKEY *ak = read_key(tu_path(p, "%s/consignor.key", f->pki));
+	X509 *b = read_cert(tu_path(p, "%s/broker.pem", f->pki));
+	EVP_PKEY *bk = read_key(tu_path(p, "%s/broker.key", f->pki));
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	CMS_ContentInfo *cms;
+	struct buf der;
+
+	buf_init(&der);
+	cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_BINARY | CMS_PARTIAL);
+	assert_non_null(cms);
+	assert_non_null(CMS_add1_signer(cms, a, ak, EVP_sha256(), CMS_BINARY));
+	assert_non_null(CMS_add1_signer(cms, b, bk, EVP_sha256(), CMS_BINARY));
+	assert_int_equal(CMS_final(cms, in, NULL, CMS_BINARY), 1);
+	der_of(cms, &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_SIGNER_COUNT);
+
+	/* No signer at all, content attached (CMS_final refuses this: built by hand). */
+	cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_BINARY | CMS_PARTIAL);
+	assert_int_equal(CMS_set_detached(cms, 0), 1);
+	assert_non_null(*CMS_get0_content(cms));
+	assert_int_equal(ASN1_OCTET_STRING_set(*CMS_get0_content(cms), (const unsigned char *)content,
+	    (int)sizeof(content) - 1), 1);
+	der_of(cms, &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_SIGNER_COUNT);
+	BIO_free(in);
+	X509_free(a);
+	X509_free(b);
+	EVP_PKEY_free(ak);
+	EVP_PKEY_free(bk);
+	buf_free(&der);
+}
+
+/* R1: altered content or an altered signature does not verify. */
+static void test_R1_tampered(void **state)
+{
+	struct fixture *f = *state;
+	struct envelope_keys *k = party_keys(f, "consignor");
+	struct buf der;
+	char *at;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(k, content, sizeof(content) - 1, &der), 0);
+	at = memmem(der.data, der.len, "EntrustRequest", 14);
+	assert_non_null(at);
+	at[0] = 'X';
+	assert_int_equal(open_buf(f, &der), R_SIG_INVALID);
+	assert_string_not_equal(f->detail, "");
+
+	assert_int_equal(envelope_seal(k, content, sizeof(content) - 1, &der), 0);
+	der.data[der.len - 1] ^= 0x01;		/* the last byte of the RSA signature */
+	assert_int_equal(open_buf(f, &der), R_SIG_INVALID);
+	envelope_keys_free(k);
+	buf_free(&der);
+}
+
+/* Table: R1 certificate checks, after the signature. */
+struct cert_row {
+	const char	*label;
+	struct mint	 m;
+	int		 foreign;	/* signed by a foreign root, not the demo CA */
+	enum reason	 want;
+	const char	*detail;	/* substring of the detail, or NULL */
+};
+
+#define KU "critical,digitalSignature,nonRepudiation"
+static const struct cert_row cert_rows[] = {
+	{"minted like demo-pki: fine", {"ok1", -60, 86400, KU, "emailProtection", 0}, 0, R_NONE, NULL},
+	{"expired yesterday", {"exp1", -2 * 86400, -86400, KU, "emailProtection", 0}, 0, R_CERT_EXPIRED,
+	    "expired"},
+	{"valid from tomorrow", {"nyv1", 86400, 2 * 86400, KU, "emailProtection", 0}, 0,
+	    R_CERT_NOT_YET_VALID, "not yet valid"},
+	{"TLS server certificate", {"srv1", -60, 86400, KU, "serverAuth", 0}, 0, R_CERT_PURPOSE, NULL},
+	{"no signing key usage", {"ku1", -60, 86400, "critical,keyEncipherment", "emailProtection", 0}, 0,
+	    R_CERT_PURPOSE, NULL},
+	{"foreign CA", {"frn1", -60, 86400, KU, "emailProtection", 0}, 1, R_CERT_UNTRUSTED, NULL},
+	{"self-signed leaf", {"self1", -60, 86400, KU, "emailProtection", 0}, 2, R_CERT_UNTRUSTED, NULL},
+};
+
+static void test_R1_table_certificates(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint root = {"foreign root", -60, 86400, NULL, NULL, 1};
+	EVP_PKEY *rk = EVP_EC_gen("P-256");
+	X509 *rx = mint_cert(&root, rk, NULL, NULL);
+	struct buf der;
+	size_t i;
+
+	buf_init(&der);
+	for (i = 0; i < sizeof(cert_rows) / sizeof(cert_rows[0]); i++) {
+		const struct cert_row *r = &cert_rows[i];
+		enum reason got;
+
+		if (r->foreign == 1)
+			seal_minted(f, &r->m, rx, rk, &der);
+		else if (r->foreign == 2)
+			seal_minted(f, &r->m, NULL, NULL, &der);
+		else
+			seal_minted(f, &r->m, f->ca_cert, f->ca_key, &der);
+		got = open_buf(f, &der);
+		if (got != r->want)
+			fail_msg("%s: got %s (%s), want %s", r->label, reason_code(got), f->detail,
+			    reason_code(r->want));
+		if (r->detail && strstr(f->detail, r->detail) == NULL)
+			fail_msg("%s: detail \"%s\" lacks \"%s\"", r->label, f->detail, r->detail);
+		/* The signature verified: the signer is described even when refused. */
+		if (strlen(f->signer.fingerprint) != 64)
+			fail_msg("%s: no fingerprint", r->label);
+		if (got == R_NONE)
+			assert_memory_equal(f->out.data, content, sizeof(content) - 1);
+	}
+	X509_free(rx);
+	EVP_PKEY_free(rk);
+	buf_free(&der);
+}
+
+/* A foreign chain carried inside the envelope is still not trusted. */
+static void test_R1_foreign_root_in_envelope_not_trusted(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint root = {"foreign root 2", -60, 86400, NULL, NULL, 1};
+	static const struct mint leaf = {"1101230001", -60, 86400, KU, "emailProtection", 0};
+	EVP_PKEY *rk = EVP_EC_gen("P-256"), *lk = EVP_EC_gen("P-256");
+	X509 *rx = mint_cert(&root, rk, NULL, NULL), *lx = mint_cert(&leaf, lk, rx, rk);
+	STACK_OF(X509) *extra = sk_X509_new_null();
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	struct buf der;
+
+	buf_init(&der);
+	sk_X509_push(extra, rx);
+	der_of(CMS_sign(lx, lk, extra, in, CMS_BINARY), &der);
+	assert_int_equal(open_buf(f, &der), R_CERT_UNTRUSTED);
+	sk_X509_free(extra);
+	BIO_free(in);
+	X509_free(rx);
+	X509_free(lx);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(lk);
+	buf_free(&der);
+}
+
+/* The signature is checked before the certificate: tampered + untrusted → SIG_INVALID. */
+static void test_R1_signature_checked_before_chain(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint m = {"order1", -2 * 86400, -86400, KU, "emailProtection", 0};
+	struct buf der;
+	char *at;
+
+	buf_init(&der);
+	seal_minted(f, &m, f->ca_cert, f->ca_key, &der);
+	assert_int_equal(open_buf(f, &der), R_CERT_EXPIRED);
+	at = memmem(der.data, der.len, "EntrustRequest", 14);
+	assert_non_null(at);
+	at[1] = 'x';
+	assert_int_equal(open_buf(f, &der), R_SIG_INVALID);
+	buf_free(&der);
+}
+
+/* ---- keys ---- */
+
+static void test_keys_load_errors(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], c[PATH_MAX], k[PATH_MAX], x[PATH_MAX], bogus[PATH_MAX];
+
+	tu_path(c, "%s/hub.pem", f->pki);
+	tu_path(k, "%s/hub.key", f->pki);
+	assert_int_equal(tu_writes(tu_path(bogus, "%s/bogus.pem", f->dir), "not PEM\n"), 0);
+
+	assert_null(envelope_keys_load(tu_path(x, "%s/none.pem", f->dir), c, k, err, sizeof(err)));
+	assert_non_null(strstr(err, "none.pem"));
+	assert_null(envelope_keys_load(bogus, c, k, err, sizeof(err)));
+	assert_non_null(strstr(err, "bogus.pem"));
+	assert_null(envelope_keys_load(f->ca, bogus, k, err, sizeof(err)));
+	assert_non_null(strstr(err, "bogus.pem"));
+	/* A key file where the certificate should be. */
+	assert_null(envelope_keys_load(f->ca, k, k, err, sizeof(err)));
+	assert_non_null(strstr(err, "hub.key"));
+	assert_null(envelope_keys_load(f->ca, c, tu_path(x, "%s/none.key", f->dir), err, sizeof(err)));
+	assert_non_null(strstr(err, "none.key"));
+	assert_null(envelope_keys_load(f->ca, c, tu_path(x, "%s/consignor.key", f->pki), err, sizeof(err)));
+	assert_non_null(strstr(err, "does not match"));
+	envelope_keys_free(NULL);
+	assert_int_equal(ERR_peek_error(), 0);	/* no stale OpenSSL errors left behind */
+}
+
+static void test_sha256_hex(void **state)
+{
+	char out[65];
+
+	(void)state;
+	envelope_sha256_hex("", 0, out);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	envelope_sha256_hex("abc", 3, out);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R1_seal_and_open_binds_to_registry),
+		cmocka_unit_test(test_R1_ec_party),
+		cmocka_unit_test(test_open_openssl_cli_der_and_pem),
+		cmocka_unit_test(test_seal_verifies_with_openssl_cli),
+		cmocka_unit_test(test_seal_binary_content_round_trip),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_not_signed_data),
+		cmocka_unit_test(test_detached),
+		cmocka_unit_test(test_R1_signer_count),
+		cmocka_unit_test(test_R1_tampered),
+		cmocka_unit_test(test_R1_table_certificates),
+		cmocka_unit_test(test_R1_foreign_root_in_envelope_not_trusted),
+		cmocka_unit_test(test_R1_signature_checked_before_chain),
+		cmocka_unit_test(test_keys_load_errors),
+		cmocka_unit_test(test_sha256_hex),
+	};
+
+	return cmocka_run_group_tests_name("envelope", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,459 @@
+/* test_store — the Berkeley DB environment: raw access, prefix scans,
+ * counters (R7), transactions, durability across close/open, and records
+ * through codec.  Real Berkeley DB in a temp folder. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "codec.h"
+#include "log.h"
+#include "store.h"
+#include "testutil.h"
+
+struct fixture {
+	char		*dir;
+	char		 db[PATH_MAX];
+	struct store	*s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	f->dir = tu_tmpdir("store");
+	tu_path(f->db, "%s/db", f->dir);
+	f->s = store_open(f->db, err, sizeof(err));
+	if (f->s == NULL) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+	char err[256];
+
+	store_close(f->s);
+	f->s = store_open(f->db, err, sizeof(err));
+	assert_non_null(f->s);
+}
+
+static void test_open_creates_folder_and_databases(void **state)
+{
+	struct fixture *f = *state;
+	static const char *names[] = {"letters.db", "agreements.db", "live.db", "by_letter.db",
+	    "seen.db", "outbox.db", "counters.db", "by_party.db", "accounts.db", "topups.db",
+	    "registrations.db", "expiry.db", "audit.db"};
+	char p[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!tu_exists(tu_path(p, "%s/%s", f->db, names[i])))
+			fail_msg("%s missing", names[i]);
+}
+
+static void test_open_fails_with_reason(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX], err[256] = "";
+
+	/* A regular file where the store folder should be. */
+	assert_int_equal(tu_writes(tu_path(p, "%s/file", f->dir), "x"), 0);
+	assert_null(store_open(tu_path(p, "%s/file/db", f->dir), err, sizeof(err)));
+	assert_non_null(strstr(err, "file/db"));
+}
+
+static void test_put_get_del(void **state)
+{
+	struct fixture *f = *state;
+	struct buf v;
+
+	buf_init(&v);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 1);
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "k", 1, "v\0w", 3), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 0);
+	assert_int_equal(v.len, 3);
+	assert_memory_equal(v.data, "v\0w", 3);
+	/* Replacing a value. */
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "k", 1, "longer value", 12), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 0);
+	assert_string_equal(v.data, "longer value");
+	/* A NULL val just asks whether the key exists. */
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, NULL), 0);
+	/* Databases are separate. */
+	assert_int_equal(store_get(f->s, NULL, SDB_LIVE, "k", 1, &v), 1);
+	assert_int_equal(store_del(f->s, NULL, SDB_SEEN, "k", 1), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 1);
+	assert_int_equal(store_del(f->s, NULL, SDB_SEEN, "k", 1), 1);
+	/* An empty value is a value. */
+	assert_int_equal(store_put(f->s, NULL, SDB_BY_LETTER, "e", 1, "", 0), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_BY_LETTER, "e", 1, &v), 0);
+	assert_int_equal(v.len, 0);
+	buf_free(&v);
+}
+
+struct seen_keys {
+	char	keys[16][32];
+	int	n;
+	int	stop_after;
+};
+
+static int collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct seen_keys *s = arg;
+
+	(void)val;
+	(void)vlen;
+	assert_true(klen < sizeof(s->keys[0]));
+	memcpy(s->keys[s->n], key, klen);
+	s->keys[s->n][klen] = '\0';
+	s->n++;
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+static void put_keys(struct fixture *f, enum store_db db, const char *const *keys)
+{
+	for (; *keys; keys++)
+		assert_int_equal(store_put(f->s, NULL, db, *keys, strlen(*keys), "", 0), 0);
+}
+
+/* by_letter is scanned by "letter|" prefix: the rows of one letter, in order. */
+static void test_scan_prefix(void **state)
+{
+	static const char *const keys[] = {"2600000002|20260000000003", "2600000001|20260000000002",
+	    "2600000001|20260000000001", "26000000010|x", "2600000000|z", "3", NULL};
+	struct fixture *f = *state;
+	struct seen_keys s;
+
+	put_keys(f, SDB_BY_LETTER, keys);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_scan(f->s, NULL, SDB_BY_LETTER, "2600000001|", 11, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.keys[0], "2600000001|20260000000001");
+	assert_string_equal(s.keys[1], "2600000001|20260000000002");
+
+	/* No prefix: everything, sorted. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_scan(f->s, NULL, SDB_BY_LETTER, NULL, 0, collect, &s), 0);
+	assert_int_equal(s.n, 6);
+	assert_string_equal(s.keys[0], "2600000000|z");
+	assert_string_equal(s.keys[5], "3");
+
+	/* A prefix past every key, and one before every key that matches none. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_scan(f->s, NULL, SDB_BY_LETTER, "9", 1, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(store_scan(f->s, NULL, SDB_BY_LETTER, "1", 1, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_scan_stops_when_told(void **state)
+{
+	static const char *const keys[] = {"a1", "a2", "a3", "a4", NULL};
+	struct fixture *f = *state;
+	struct seen_keys s;
+
+	put_keys(f, SDB_SEEN, keys);
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 2;
+	assert_int_equal(store_scan(f->s, NULL, SDB_SEEN, "a", 1, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.keys[1], "a2");
+}
+
+static void test_scan_empty_database(void **state)
+{
+	struct fixture *f = *state;
+	struct seen_keys s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_scan(f->s, NULL, SDB_OUTBOX, NULL, 0, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
+/* R7: counters start at 1, are independent, and survive a restart. */
+static void test_R7_counters_start_at_one_and_persist(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t v = 0;
+	struct buf raw;
+
+	assert_int_equal(store_next(f->s, NULL, "L2026", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_next(f->s, NULL, "L2026", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(store_next(f->s, NULL, "A2026", &v), 0);
+	assert_int_equal(v, 1);
+	reopen(f);
+	assert_int_equal(store_next(f->s, NULL, "L2026", &v), 0);
+	assert_int_equal(v, 3);
+	/* Stored as 8 bytes big-endian. */
+	buf_init(&raw);
+	assert_int_equal(store_get(f->s, NULL, SDB_COUNTERS, "L2026", 5, &raw), 0);
+	assert_int_equal(raw.len, 8);
+	assert_memory_equal(raw.data, "\0\0\0\0\0\0\0\3", 8);
+	buf_free(&raw);
+}
+
+/* A counter value taken in an aborted transaction was never used: it comes again. */
+static void test_R7_counter_in_aborted_txn_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	store_txn *t;
+	uint64_t v = 0;
+
+	t = store_begin(f->s);
+	assert_non_null(t);
+	assert_int_equal(store_next(f->s, t, "A2026", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_next(f->s, t, "A2026", &v), 0);
+	assert_int_equal(v, 2);
+	store_abort(t);
+	t = store_begin(f->s);
+	assert_int_equal(store_next(f->s, t, "A2026", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_commit(t), 0);
+	assert_int_equal(store_next(f->s, NULL, "A2026", &v), 0);
+	assert_int_equal(v, 2);
+}
+
+static void test_txn_abort_discards_commit_keeps(void **state)
+{
+	struct fixture *f = *state;
+	store_txn *t;
+
+	t = store_begin(f->s);
+	assert_int_equal(store_put(f->s, t, SDB_LIVE, "a|b", 3, "1", 2), 0);
+	assert_int_equal(store_get(f->s, t, SDB_LIVE, "a|b", 3, NULL), 0);	/* visible inside */
+	store_abort(t);
+	assert_int_equal(store_get(f->s, NULL, SDB_LIVE, "a|b", 3, NULL), 1);
+
+	t = store_begin(f->s);
+	assert_int_equal(store_put(f->s, t, SDB_LIVE, "a|b", 3, "2", 2), 0);
+	assert_int_equal(store_del(f->s, t, SDB_LIVE, "nope", 4), 1);
+	assert_int_equal(store_commit(t), 0);
+	reopen(f);
+	assert_int_equal(store_get(f->s, NULL, SDB_LIVE, "a|b", 3, NULL), 0);
+}
+
+static void fill_letter(struct letter *l)
+{
+	memset(l, 0, sizeof(*l));
+	strcpy(l->number, "2600000007");
+	strcpy(l->consignor.code, "1101230001");
+	strcpy(l->consignor.name, "北京示例贸易有限公司");
+	strcpy(l->broker.code, "4101W68006");
+	strcpy(l->initiator, "1101230001");
+	strcpy(l->mode, "B");
+	strcpy(l->matters, "AC");
+	l->validity_months = 6;
+	l->auto_confirm = 1;
+	l->status = LS_CONFIRMED;
+	l->created_at = 1796256000;
+	l->valid_until = 1811980800;
+	l->agreement_count = 3;
+}
+
+static void test_letter_put_get(void **state)
+{
+	struct fixture *f = *state;
+	struct letter l, got;
+
+	fill_letter(&l);
+	assert_int_equal(store_letter_get(f->s, NULL, l.number, &got), 1);
+	assert_int_equal(store_letter_put(f->s, NULL, &l), 0);
+	reopen(f);
+	memset(&got, 0x55, sizeof(got));
+	assert_int_equal(store_letter_get(f->s, NULL, "2600000007", &got), 0);
+	assert_memory_equal(&got, &l, sizeof(l));
+	/* Keyed by number, without the NUL. */
+	assert_int_equal(store_get(f->s, NULL, SDB_LETTERS, "2600000007", 10, NULL), 0);
+}
+
+static void test_agreement_put_get(void **state)
+{
+	struct fixture *f = *state;
+	struct agreement a, got;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.number, "20260000000001");
+	strcpy(a.letter, "2600000001");
+	strcpy(a.ref, "r-1");
+	strcpy(a.goods_name, "笔记本电脑");
+	strcpy(a.payer, "broker");
+	a.status = ST_DECLARABLE;
+	a.has_broker_half = 1;
+	strcpy(a.fee, "300.00");
+	a.updated_at = -1;
+	assert_int_equal(store_agreement_put(f->s, NULL, &a), 0);
+	assert_int_equal(store_agreement_get(f->s, NULL, a.number, &got), 0);
+	assert_memory_equal(&got, &a, sizeof(a));
+	assert_int_equal(store_agreement_get(f->s, NULL, "20260000000002", &got), 1);
+}
+
+/* A record that does not decode is a store error, not a silent empty record. */
+static void test_corrupt_record_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	struct letter l;
+	struct agreement a;
+
+	assert_int_equal(store_put(f->s, NULL, SDB_LETTERS, "2600000009", 10, "\x07garbage", 8), 0);
+	assert_int_equal(store_letter_get(f->s, NULL, "2600000009", &l), -1);
+	assert_int_equal(store_put(f->s, NULL, SDB_AGREEMENTS, "x", 1, "\x01\x01\x00", 3), 0);
+	assert_int_equal(store_agreement_get(f->s, NULL, "x", &a), -1);
+}
+
+static void test_checkpoint_then_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct buf v;
+
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "s|m", 3, "<Ack/>", 6), 0);
+	store_checkpoint(f->s);
+	reopen(f);
+	buf_init(&v);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "s|m", 3, &v), 0);
+	assert_string_equal(v.data, "<Ack/>");
+	buf_free(&v);
+}
+
+/* R3-R5: a broker's approved ('A') and pending ('P') registrations are apart. */
+static void test_registrations_approved_and_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct registration r, got;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.code, "4101W68006");
+	strcpy(r.name, "approved name");
+	r.valid_until = 2000000000;
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68006", 'A', &got), 1);
+	assert_int_equal(store_registration_put(f->s, NULL, 'A', &r), 0);
+	strcpy(r.name, "pending change");
+	r.valid_until = 0;
+	assert_int_equal(store_registration_put(f->s, NULL, 'P', &r), 0);
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68006", 'A', &got), 0);
+	assert_string_equal(got.name, "approved name");
+	assert_int_equal(got.valid_until, 2000000000);
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68006", 'P', &got), 0);
+	assert_string_equal(got.name, "pending change");
+	assert_int_equal(store_registration_del(f->s, NULL, "4101W68006", 'P'), 0);
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68006", 'P', &got), 1);
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68006", 'A', &got), 0);
+	assert_int_equal(store_registration_del(f->s, NULL, "4101W68006", 'P'), 1);
+	/* Another broker's code does not see it. */
+	assert_int_equal(store_registration_get(f->s, NULL, "4101W68007", 'A', &got), 1);
+}
+
+/* R18: an enterprise without a top-up has an empty account (found: 1, zeroed). */
+static void test_R18_accounts(void **state)
+{
+	struct fixture *f = *state;
+	struct account a, got;
+
+	memset(&got, 0x55, sizeof(got));
+	assert_int_equal(store_account_get(f->s, NULL, "1101230001", &got), 1);
+	assert_int_equal(got.purchased, 0);
+	assert_int_equal(got.used, 0);
+	assert_int_equal(got.in_use, 0);
+	a.purchased = 10;
+	a.used = 3;
+	a.in_use = 2;
+	assert_int_equal(store_account_put(f->s, NULL, "1101230001", &a), 0);
+	assert_int_equal(store_account_get(f->s, NULL, "1101230001", &got), 0);
+	assert_memory_equal(&got, &a, sizeof(a));
+	assert_int_equal(store_account_get(f->s, NULL, "4101W68006", &got), 1);
+}
+
+/* Big-endian keys sort as the numbers they hold. */
+static void test_be64_sorts_by_number(void **state)
+{
+	static const uint64_t v[] = {0, 1, 255, 256, 65535, 1796256000, UINT64_MAX - 1, UINT64_MAX};
+	unsigned char a[8], b[8];
+	size_t i;
+
+	(void)state;
+	store_be64(a, 0x0102030405060708ULL);
+	assert_memory_equal(a, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		store_be64(a, v[i]);
+		assert_true(store_get_be64(a) == v[i]);
+		if (i > 0) {
+			store_be64(b, v[i - 1]);
+			assert_true(memcmp(b, a, 8) < 0);
+		}
+	}
+}
+
+/* A child transaction: its writes join the parent's on commit, vanish on abort,
+ * and the parent's abort takes back a committed child too. */
+static void test_child_transactions(void **state)
+{
+	struct fixture *f = *state;
+	store_txn *parent, *child;
+
+	parent = store_begin(f->s);
+	assert_int_equal(store_put(f->s, parent, SDB_SEEN, "p", 1, "", 0), 0);
+	child = store_begin_child(f->s, parent);
+	assert_non_null(child);
+	assert_int_equal(store_put(f->s, child, SDB_SEEN, "c1", 2, "", 0), 0);
+	store_abort(child);
+	child = store_begin_child(f->s, parent);
+	assert_int_equal(store_put(f->s, child, SDB_SEEN, "c2", 2, "", 0), 0);
+	assert_int_equal(store_commit(child), 0);
+	assert_int_equal(store_get(f->s, parent, SDB_SEEN, "c1", 2, NULL), 1);
+	assert_int_equal(store_get(f->s, parent, SDB_SEEN, "c2", 2, NULL), 0);
+	assert_int_equal(store_commit(parent), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "p", 1, NULL), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "c2", 2, NULL), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "c1", 2, NULL), 1);
+
+	parent = store_begin(f->s);
+	child = store_begin_child(f->s, parent);
+	assert_int_equal(store_put(f->s, child, SDB_SEEN, "c3", 2, "", 0), 0);
+	assert_int_equal(store_commit(child), 0);
+	store_abort(parent);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "c3", 2, NULL), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_folder_and_databases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_fails_with_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_get_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_stops_when_told, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_empty_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R7_counters_start_at_one_and_persist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R7_counter_in_aborted_txn_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_abort_discards_commit_keeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_letter_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agreement_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_record_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_then_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registrations_approved_and_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R18_accounts, setup, teardown),
+		cmocka_unit_test(test_be64_sorts_by_number),
+		cmocka_unit_test_setup_teardown(test_child_transactions, setup, teardown),
+	};
+
+	log_open(NULL, 0);	/* store errors are expected in some tests: keep stderr quiet */
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
