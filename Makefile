@@ -51,10 +51,11 @@ run: setup demo
 	@echo "entrustd: spool/ — drop envelopes into spool/inbound/ (Ctrl-C stops)"
 	$(BINDIR)/entrustd -c conf/entrustd.conf
 
+# Every unit test binary runs; the target fails if any failed.
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do \
-		ENTRUST_SRC=$(CURDIR) $$t; \
-	done
+	@rc=0; for t in $(UNIT_BIN); do \
+		ENTRUST_SRC=$(CURDIR) $$t || { echo "unit: $$t FAILED"; rc=1; }; \
+	done; exit $$rc
 
 e2e: all
 	tests/e2e/run.sh $(BINDIR)
@@ -81,8 +82,11 @@ bench-quick: all
 	scripts/bench --quick
 
 test: setup
-	$(MAKE) --no-print-directory all unit e2e
-	$(MAKE) --no-print-directory asan
+	$(MAKE) --no-print-directory all $(UNIT_BIN)
+	tests/run-suites "unit=make --no-print-directory unit" \
+		"e2e=tests/e2e/run.sh $(BINDIR)" \
+		"ops=tests/e2e/ops.sh $(BINDIR)" \
+		"asan=make --no-print-directory asan"
 
 clean:
 	rm -rf build bin
@@ -176,3 +180,8 @@ deb: setup
 	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc -J >../build.log 2>&1 \
 		|| { tail -40 ../build.log; exit 1; }
 	@ls build/deb/*.deb
+
+# The service tests alone (install tree, unit, sd_notify, logrotate, man pages, metrics, package).
+.PHONY: service
+service: all
+	tests/e2e/service.sh $(BINDIR)

@@ -92,6 +92,7 @@ struct xfer {
 	size_t		 blen;
 };
 
+/* Wall-clock ms: persisted retry times must survive a restart. */
 static long long wall_ms(void)
 {
 	struct timespec ts;
@@ -100,6 +101,7 @@ static long long wall_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* Monotonic ms: durations and waits. */
 static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -135,6 +137,7 @@ static void deliver_clean(char *s)
 
 /* ---- retry state: outbound/<code>/.state/NAME ------------------------------------- */
 
+/* Attempts and next try of a file from its state file (none: a fresh file). */
 static void state_load(struct lane *l, struct item *it)
 {
 	struct buf b;
@@ -152,6 +155,7 @@ static void state_load(struct lane *l, struct item *it)
 	buf_free(&b);
 }
 
+/* Persist attempts, next try and last error (temp + fsync + rename). */
 static int state_save(struct lane *l, const struct item *it, const char *error)
 {
 	char text[DELIVER_ERR_MAX + 128];
@@ -202,6 +206,7 @@ static void state_sweep(struct lane *l)
 
 /* ---- the lane's table of queued files ---------------------------------------------- */
 
+/* The table entry of a queued file, or NULL. */
 static struct item *lane_item(struct lane *l, const char *name)
 {
 	size_t i;
@@ -212,6 +217,17 @@ static struct item *lane_item(struct lane *l, const char *name)
 	return NULL;
 }
 
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->name, ((const struct item *)b)->name);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A file new in the queue: checked once (a bad one is warned about once), state loaded. */
 static void lane_add(struct lane *l, int dfd, const char *name)
 {
 	struct item *it;
@@ -239,13 +255,35 @@ static void lane_add(struct lane *l, int dfd, const char *name)
 	state_load(l, it);
 }
 
-/* Rebuild the table from outbound/<code>/: new files join, files gone leave. */
-static void lane_scan(struct lane *l)
+/* The names in the queue folder (not hidden), sorted. */
+static void lane_list(DIR *dp, char ***names, size_t *n)
 {
 	struct dirent *e;
-	struct item *it;
-	size_t i;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*names = xrealloc(*names, cap * sizeof(**names));
+		}
+		(*names)[(*n)++] = xstrdup(e->d_name);
+	}
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), name_cmp);
+}
+
+/* Rebuild the table from outbound/<code>/ (both sides sorted, then merged): new files
+ * join, files gone leave (with their state, unless a thread is sending them). */
+static void lane_scan(struct lane *l)
+{
+	size_t i, j, n, have;
+	char **names;
 	DIR *dp;
+	int c;
 
 	l->scan_gen = l->gen;
 	l->scanned_ms = mono_ms();
@@ -253,16 +291,20 @@ static void lane_scan(struct lane *l)
 		log_warn(NULL, "to=%s cannot read 无法读取 %s: %s", l->r->code, l->outdir, strerror(errno));
 		return;
 	}
-	for (i = 0; i < l->n; i++)
-		l->items[i].mark = 0;
-	while ((e = readdir(dp)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if ((it = lane_item(l, e->d_name)) != NULL)
-			it->mark = 1;
+	lane_list(dp, &names, &n);
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(*l->items), item_cmp);
+	have = l->n;
+	for (i = j = 0; i < have || j < n;) {
+		c = i == have ? 1 : j == n ? -1 : strcmp(l->items[i].name, names[j]);
+		if (c <= 0)
+			l->items[i++].mark = c == 0;
 		else
-			lane_add(l, dirfd(dp), e->d_name);
+			lane_add(l, dirfd(dp), names[j]);	/* appended after the sorted part */
+		if (c >= 0)
+			free(names[j++]);
 	}
+	free(names);
 	closedir(dp);
 	for (i = 0; i < l->n; i++) {
 		if (l->items[i].mark || l->items[i].busy)
@@ -475,7 +517,7 @@ static int xfer_run(struct lane *l, CURL *h, FILE *fp, const struct stat *st, co
 	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&l->d->stop))
 		return -2;
 	if (rc != CURLE_OK) {
-		snprintf(why, n, "curl %d %s: %s%s", (int)rc, curl_easy_strerror(rc), errbuf,
+		snprintf(why, n, "curl %d %s%s%s%s", (int)rc, curl_easy_strerror(rc), errbuf[0] ? ": " : "", errbuf,
 		    x.khmatch == CURLKHMATCH_MISSING ? " (host key not in known_hosts 主机密钥未登记)"
 		    : x.khmatch == CURLKHMATCH_MISMATCH ? " (host key does not match known_hosts 主机密钥不符)" : "");
 		return -1;
@@ -489,35 +531,64 @@ static int xfer_run(struct lane *l, CURL *h, FILE *fp, const struct stat *st, co
 
 /* ---- moving the file after a transfer --------------------------------------------------- */
 
-/* Still the file we sent?  A replaced file (same name, new content) must be sent again. */
-static int file_same(const struct lane *l, const char *name, const struct stat *sent)
+/* Is dir/name still the file we sent?  The outbox may have replaced it (same name, new content). */
+static int file_same(const char *dir, const char *name, const struct stat *sent)
 {
 	struct stat now;
 	char path[PATH_MAX];
 
-	if (safeio_path(path, l->outdir, name) < 0 || lstat(path, &now) < 0)
+	if (safeio_path(path, dir, name) < 0 || lstat(path, &now) < 0)
 		return 0;
 	return now.st_dev == sent->st_dev && now.st_ino == sent->st_ino && now.st_size == sent->st_size
 	    && now.st_mtim.tv_sec == sent->st_mtim.tv_sec && now.st_mtim.tv_nsec == sent->st_mtim.tv_nsec;
 }
 
-/* Delivered: move into sent/<code>/<yyyymmdd>/ (rename + fsync), then forget the state. */
-static void file_sent(struct lane *l, struct item *it, const struct stat *st, long long ms)
+/* A newer version was moved to sent/ by mistake: put it back in the queue (unless an even
+ * newer one is there already, which supersedes it and will be sent). */
+static void file_unmove(struct lane *l, const char *day, const char *name)
 {
-	char day[PATH_MAX];
+	int a, b;
+
+	if ((a = open(day, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	if ((b = open(l->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (renameat2(a, name, b, name, RENAME_NOREPLACE) == 0) {
+			fsync(b);
+			fsync(a);
+		}
+		close(b);
+	}
+	close(a);
+}
+
+/* day = sent/<code>/<yyyymmdd> (UTC), created if missing. */
+static int file_day(const struct lane *l, char *day)
+{
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
-	if (!file_same(l, it->name, st)) {
-		log_info(it->name, "to=%s route=%s status=replaced 文件已更新，重发 attempt=%d", l->r->code,
-		    l->r->url, it->attempts + 1);
-		it->outcome = OUT_AGAIN;
+	if (snprintf(day, PATH_MAX, "%s/%04d%02d%02d", l->sentdir, tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return safeio_mkdirs(day, 0750);
+}
+
+/* Delivered: move into sent/<code>/<yyyymmdd>/ (rename + fsync), then forget the state.
+ * A file replaced while it was uploaded is sent again, whether the replacement is seen
+ * before the move or after it. */
+static void file_sent(struct lane *l, struct item *it, const struct stat *st, long long ms)
+{
+	char day[PATH_MAX];
+
+	it->outcome = OUT_AGAIN;
+	if (!file_same(l->outdir, it->name, st)) {
+		log_info(it->name, "to=%s route=%s status=replaced 文件已更新，重发", l->r->code, l->r->url);
 		return;
 	}
-	if (snprintf(day, sizeof(day), "%s/%04d%02d%02d", l->sentdir, tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday) >= (int)sizeof(day) || safeio_mkdirs(day, 0750) < 0
-	    || safeio_rename(l->outdir, it->name, day, it->name) < 0) {
+	if (file_day(l, day) < 0 || safeio_rename(l->outdir, it->name, day, it->name) < 0) {
 		if (errno == ENOENT) {
 			log_warn(it->name, "to=%s status=gone 文件已被移走 (moved by someone else)", l->r->code);
 			it->outcome = OUT_GONE;
@@ -526,7 +597,11 @@ static void file_sent(struct lane *l, struct item *it, const struct stat *st, lo
 		log_error(it->name, "to=%s route=%s status=sent but cannot move to sent/ 已发送但无法归档: %s; "
 		    "will send again", l->r->code, l->r->url, strerror(errno));
 		it->next_ms = wall_ms() + deliver_delay(l->d, it->attempts + 1);
-		it->outcome = OUT_AGAIN;
+		return;
+	}
+	if (!file_same(day, it->name, st)) {
+		file_unmove(l, day, it->name);
+		log_info(it->name, "to=%s route=%s status=replaced 文件已更新，重发", l->r->code, l->r->url);
 		return;
 	}
 	state_drop(l, it->name);
@@ -637,6 +712,7 @@ static void file_deliver(struct lane *l, CURL *h, struct item *it)
 
 /* ---- threads -------------------------------------------------------------------------- */
 
+/* Sleep up to ms (monotonic clock) or until kicked; called with l->mu held. */
 static void lane_wait(struct lane *l, long long ms)
 {
 	struct timespec ts;
@@ -651,6 +727,7 @@ static void lane_wait(struct lane *l, long long ms)
 	pthread_cond_timedwait(&l->cv, &l->mu, &ts);
 }
 
+/* A lane thread: scan when kicked (or every rescan_s), send what is due, else sleep. */
 static void *lane_run(void *arg)
 {
 	struct lane *l = arg;
@@ -681,6 +758,8 @@ static void *lane_run(void *arg)
 /* Folders of a lane; the route's queue and state folder are created if missing. */
 static int lane_init(struct lane *l, struct deliver *d, const struct route *r, const char *spool_dir)
 {
+	pthread_condattr_t ca;
+
 	memset(l, 0, sizeof(*l));
 	l->d = d;
 	l->r = r;
@@ -695,14 +774,10 @@ static int lane_init(struct lane *l, struct deliver *d, const struct route *r, c
 	    || safeio_mkdirs(l->deaddir, 0750) < 0)
 		return -1;
 	pthread_mutex_init(&l->mu, NULL);
-	{
-		pthread_condattr_t a;
-
-		pthread_condattr_init(&a);
-		pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-		pthread_cond_init(&l->cv, &a);
-		pthread_condattr_destroy(&a);
-	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);	/* waits immune to clock changes */
+	pthread_cond_init(&l->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	l->gen = 1;	/* scan at once */
 	state_sweep(l);
 	return 0;

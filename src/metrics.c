@@ -354,7 +354,8 @@ void metrics_render(struct buf *out)
 	int f;
 
 	pthread_mutex_lock(&mu);
-	qsort(series, nseries, sizeof(*series), series_cmp);
+	if (nseries > 1)
+		qsort(series, nseries, sizeof(*series), series_cmp);
 	for (f = 0; f < F_COUNT; f++) {
 		int always = f == F_SECONDS || f == F_DROPPED;
 

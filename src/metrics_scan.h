@@ -21,7 +21,8 @@ void metrics_scan(const struct conf *c, const struct registry *r, time_t now);
 /* <spool_dir>/metrics/entrust.prom into out[PATH_MAX]; -1 if too long. */
 int metrics_scan_path(const struct conf *c, char *out);
 /* Scan, then write the file; without force at most once every
- * METRICS_SCAN_MIN_S seconds (the daemon calls it after every pass). */
+ * METRICS_SCAN_MIN_S seconds (the daemon's main thread calls it after every
+ * rescan, and with force when it stops; not for other threads). */
 int metrics_scan_publish(const struct conf *c, const struct registry *r, int force);
 
 #define METRICS_SCAN_MIN_S 5
