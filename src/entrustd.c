@@ -88,7 +88,17 @@ static int check_config(const char *conf_path)
 }
 
 /* Emit the outbox and process every ready envelope, then wake delivery; -1 is fatal. */
-static int work_once(struct hub *h, volatile int *stop)
+/* A stop signal waiting to be read: the pipeline asks between batches, so
+ * SIGTERM during a long backlog finishes the batch in hand, not the backlog. */
+static int stop_pending(void)
+{
+	sigset_t pending;
+
+	return sigpending(&pending) == 0
+	    && (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
+
+static int work_once(struct hub *h, int (*stop)(void))
 {
 	int rc;
 
@@ -154,7 +164,7 @@ static long now_ms(void)
 
 static int run_daemon(struct hub *h, const char *conf_path)
 {
-	volatile int stop = 0;
+	int stop = 0;
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
 	long next_scan, t;
@@ -170,7 +180,7 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		notify_watchdog();
 		t = now_ms();
 		if (t >= next_scan) {
-			if (work_once(h, &stop) < 0)
+			if (work_once(h, stop_pending) < 0)
 				return EXIT_FATAL;
 			store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
 			metrics_scan_publish(&h->conf, h->registry, 0);
@@ -185,7 +195,7 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		if (pfd[0].revents & POLLIN) {
 			drain(ifd);
 			next_scan = now_ms();	/* and once more after the settle time */
-			if (work_once(h, &stop) < 0)
+			if (work_once(h, stop_pending) < 0)
 				return EXIT_FATAL;
 			next_scan = now_ms() + (h->conf.settle_ms > 0 ? h->conf.settle_ms + 10 : h->conf.rescan_s * 1000L);
 		}

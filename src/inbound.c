@@ -346,12 +346,12 @@ int inbound_process(struct hub *h, const char *work_name)
 
 /* Claim the ready names into work/, appending their work names to l. */
 static void inbound_claim(struct hub *h, const struct spool_list *ready, struct spool_list *l,
-    volatile int *stop)
+    int (*stop)(void))
 {
 	char work_name[SPOOL_WORK_MAX];
 	size_t i;
 
-	for (i = 0; i < ready->n && !(stop && *stop); i++) {
+	for (i = 0; i < ready->n && !(stop && stop()); i++) {
 		if (spool_claim(&h->spool, ready->names[i], work_name, sizeof(work_name)) < 0) {
 			if (errno != ENOENT)
 				log_error(ready->names[i], "error=\"cannot claim 无法领取: %s\"", strerror(errno));
@@ -362,7 +362,7 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 	}
 }
 
-int inbound_run(struct hub *h, volatile int *stop)
+int inbound_run(struct hub *h, int (*stop)(void))
 {
 	struct spool_list work, ready;
 	size_t i, k;
@@ -377,7 +377,7 @@ int inbound_run(struct hub *h, volatile int *stop)
 	}
 	inbound_claim(h, &ready, &work, stop);
 	spool_list_free(&ready);
-	for (i = 0; rc >= 0 && i < work.n && !(stop && *stop); i += k) {
+	for (i = 0; rc >= 0 && i < work.n && !(stop && stop()); i += k) {
 		k = work.n - i < INBOUND_BATCH ? work.n - i : INBOUND_BATCH;
 		notify_watchdog();	/* a long backlog is progress, not a hang */
 		if ((rc = inbound_batch(h, work.names + i, k)) > 0)

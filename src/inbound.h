@@ -19,6 +19,8 @@
 #include "hub.h"
 
 int inbound_process(struct hub *h, const char *work_name);
-/* Claim and process everything ready; returns the number processed, or -1. */
-int inbound_run(struct hub *h, volatile int *stop);
+/* Claim and process everything ready; returns the number processed, or -1.
+ * stop (may be NULL) is asked between batches: a stop request finishes the
+ * batch in hand and leaves the rest for the next start. */
+int inbound_run(struct hub *h, int (*stop)(void));
 #endif
