@@ -76,6 +76,7 @@ run_test() {
 		echo "not ok - $1: ${FAILMSG:-failed}"
 		FAILS=$((FAILS + 1))
 	fi
+	stop_daemon	# a failed test must not leave its daemon holding the lock for the next
 }
 
 # xp FILE PATH — string value of a namespace-blind XPath
@@ -196,6 +197,11 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# log_count_above WORD N — the daemon's log has more than N lines with WORD (re-read each call)
+log_count_above() {
+	[ "$(grep -c "$1" "$SPOOL/log/entrustd.log")" -gt "$2" ]
 }
 
 # in_error NAME — the envelope NAME has been refused into error/
@@ -591,7 +597,7 @@ test_upgrade_config_reload() {
 	mv "$CONF.new" "$CONF"
 	n=$(grep -c 'reloaded' "$SPOOL/log/entrustd.log")
 	kill -HUP "$pid"
-	wait_for test "$(grep -c 'reloaded' "$SPOOL/log/entrustd.log")" -gt "$n" || fail "no reload after SIGHUP" || return 1
+	wait_for log_count_above reloaded "$n" || fail "no reload after SIGHUP" || return 1
 	ctl log --since 5m | grep -q 'reloaded' || fail "log --since 5m lacks the reload" || return 1
 	echo "bogus = 1" >>"$CONF.bad"
 	"$ENTRUSTD" -n -c "$CONF.bad" >/dev/null 2>&1 && { fail "entrustd -n accepts a bad file"; return 1; }
