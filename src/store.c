@@ -5,6 +5,7 @@
 #include "safeio.h"
 #include "xmem.h"
 #include <db.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +42,46 @@ static int store_check(int rc, const char *what)
 	return -1;
 }
 
+/* The store's DB_CONFIG is ours: Berkeley DB reads it at open, and one left in
+ * store_dir could relax durability (set_flags DB_TXN_NOSYNC, an in-memory log).
+ * It is rewritten with this content whenever it differs. */
+static const char store_db_config[] =
+    "# written by entrust: the daemon owns this file and rewrites it at each start.\n"
+    "# 由 entrust 写入：守护进程拥有此文件，每次启动时重写。\n";
+
+static int store_own_db_config(const char *dir)
+{
+	struct buf cur;
+	int same;
+
+	buf_init(&cur);
+	same = safeio_read(dir, "DB_CONFIG", 4096, &cur) == 0 && cur.len == sizeof(store_db_config) - 1
+	    && memcmp(cur.data, store_db_config, cur.len) == 0;
+	buf_free(&cur);
+	if (same || safeio_write_atomic(dir, "DB_CONFIG", store_db_config, sizeof(store_db_config) - 1) == 0)
+		return 0;
+	log_error("store", "op=db_config dir=%s error=\"cannot write DB_CONFIG 无法写入 DB_CONFIG\"", dir);
+	return -1;
+}
+
 static int store_open_env(struct store *s, const char *dir)
 {
 	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG
 	    | DB_INIT_MPOOL | DB_THREAD | DB_REGISTER | DB_RECOVER;
-	int rc;
+	int rc, inmem = 0;
 
+	if (store_own_db_config(dir) != 0)
+		return -1;
 	if ((rc = db_env_create(&s->env, 0)) != 0)
 		return store_check(rc, "db_env_create");
 	s->env->set_errcall(s->env, store_errcall);
 	s->env->set_cachesize(s->env, 0, 16 * 1024 * 1024, 1);
 	s->env->set_lk_detect(s->env, DB_LOCK_DEFAULT);
 	rc = s->env->open(s->env, dir, flags, 0640);
+	if (rc == 0)	/* and whatever else asked: every commit is durable */
+		rc = s->env->set_flags(s->env, DB_TXN_NOSYNC | DB_TXN_WRITE_NOSYNC | DB_TXN_NOT_DURABLE, 0);
+	if (rc == 0 && (rc = s->env->log_get_config(s->env, DB_LOG_IN_MEMORY, &inmem)) == 0 && inmem)
+		rc = EINVAL;
 	return store_check(rc, "env_open");
 }
 
