@@ -11,11 +11,13 @@
  * Nothing leaves outbound/ before the receiver has it: upload, then rename
  * into sent/<code>/<yyyymmdd>/ and fsync (STYLE.md, "copy first, delete
  * second"); a crash in between uploads again under the same name.
+ * Every attempt's outcome is counted (metrics_delivery: sent, deferred, dead).
  * Failure contract: deliver_start returns NULL with err for a bad routes
  * file or an unusable spool; transfer and move errors are logged and
  * retried; out of memory and broken invariants panic. */
 #include "deliver.h"
 #include "log.h"
+#include "metrics.h"
 #include "route.h"
 #include "safeio.h"
 #include "spool.h"
@@ -605,6 +607,7 @@ static void file_sent(struct lane *l, struct item *it, const struct stat *st, lo
 		return;
 	}
 	state_drop(l, it->name);
+	metrics_delivery(l->r->code, l->r->url, "sent");
 	log_info(it->name, "to=%s route=%s status=sent attempt=%d bytes=%lld ms=%lld", l->r->code, l->r->url,
 	    it->attempts + 1, (long long)st->st_size, ms);
 	it->outcome = OUT_SENT;
@@ -635,6 +638,7 @@ static void file_dead(struct lane *l, struct item *it, const char *why)
 		return;
 	}
 	state_drop(l, it->name);
+	metrics_delivery(l->r->code, l->r->url, "dead");
 	log_error(it->name, "to=%s route=%s status=dead 投递失败，移入死信 attempts=%d error=\"%s\"", l->r->code,
 	    l->r->url, it->attempts, why);
 	it->outcome = OUT_DEAD;
@@ -654,6 +658,7 @@ static void file_failed(struct lane *l, struct item *it, const char *why, long l
 	it->next_ms = wall_ms() + delay;
 	if (state_save(l, it, why) < 0)
 		log_error(it->name, "to=%s cannot save retry state 无法保存重试状态: %s", l->r->code, strerror(errno));
+	metrics_delivery(l->r->code, l->r->url, "deferred");
 	log_warn(it->name, "to=%s route=%s status=deferred 投递失败，稍后重试 attempt=%d/%ld retry_in=%lldms ms=%lld "
 	    "error=\"%s\"", l->r->code, l->r->url, it->attempts, l->d->attempts, delay, ms, why);
 	it->outcome = OUT_RETRY;

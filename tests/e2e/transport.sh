@@ -1,0 +1,705 @@
+#!/usr/bin/env bash
+# tests/e2e/transport.sh — delivery end to end: the real entrustd (daemon mode, its
+# delivery threads) uploads the acks and notices it writes to a real OpenSSH sshd (SFTP,
+# key authentication, known_hosts) and a real nginx (HTTPS PUT, TLS with a throw-away CA,
+# client certificates required), both started here on loopback ports with their own
+# throw-away keys.  Envelopes are made the real way (openssl cms, demo PKI); results are
+# read from the servers' folders, spool/sent|dead|outbound and the daemon's log.
+# 投递端到端测试：真实的 sshd（SFTP）与 nginx（HTTPS 双向认证）。
+#
+# usage: tests/e2e/transport.sh [BIN_DIR]    (BIN_DIR holds entrustd; default ./bin)
+#        KEEP=1 tests/e2e/transport.sh       keep the temporary directory
+# Prints "ok - NAME" / "not ok - NAME: WHY" per test, "# …" figures, and
+# "transport: N passed, M failed" last; exits 1 when a test failed.  Needs root or a user
+# that may run sshd and nginx on high ports; packages from scripts/setup
+# (openssh-server, openssh-client, nginx).
+set -u
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${1:-./bin}
+[ -d "$BIN" ] && BIN=$(cd "$BIN" && pwd)
+ENTRUSTD=$BIN/entrustd
+
+PASS=0
+FAILS=0
+FAILMSG=""
+DPID="" SSHD_PID="" NGINX_PID=""
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/entrust-transport.XXXXXX") || {
+	echo "not ok - setup: mktemp failed"
+	echo "transport: 0 passed, 1 failed"
+	exit 1
+}
+chmod 711 "$T"	# sshd (StrictModes no) and nginx workers only need to pass through
+
+PKI=$T/pki
+TLS=$T/tls
+SSHD=$T/sshd
+NGX=$T/nginx
+SFTP_IN=$T/sftp-in	# what the SFTP partner receives
+WWW=$T/www		# nginx root; the HTTPS partner receives in $WWW/in
+SPOOL=$T/spool
+STORE=$T/store
+DOCS=$T/docs
+LOG=$SPOOL/log/entrustd.log
+DERR=$T/daemon-stderr.log
+mkdir -p "$PKI" "$TLS" "$SSHD" "$NGX/tmp" "$SFTP_IN" "$WWW/in" "$DOCS" "$SPOOL/inbound"
+
+BR=4101W68006	# broker: SFTP route
+AS=1100XH0001	# association: HTTPS route
+C1=1101230001	# consignor: a route to a closed port (dead letters)
+C2=1101230002	# consignor2: POST to nginx, which answers 4xx (a non-2xx answer is a failure)
+OP=ENTRUSTOPS	# operator: SFTP with a known_hosts that does not list the server at all
+DAY=""		# sent/<code>/<yyyymmdd>/ of today (UTC)
+
+cleanup() {
+	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
+	stop_sshd
+	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
+	wait 2>/dev/null
+	[ "${KEEP:-0}" = 1 ] || rm -rf -- "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+fail() {
+	FAILMSG="$*"
+	return 1
+}
+
+run_test() {
+	FAILMSG=""
+	if "$1"; then
+		echo "ok - $1"
+		PASS=$((PASS + 1))
+	else
+		echo "not ok - $1: ${FAILMSG:-failed}"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+# wait_until SECONDS CMD... — poll CMD every 50 ms; 0 as soon as it succeeds
+wait_until() {
+	local n=$(($1 * 20))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	"$@"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port — a loopback TCP port nobody listens on
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		port_open "$p" || {
+			echo "$p"
+			return 0
+		}
+	done
+	return 1
+}
+
+fpr() {
+	openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f
+}
+
+# sign STEM DOC OUT — an envelope as partners make it (DER CMS, content attached)
+sign() {
+	openssl cms -sign -nodetach -binary -signer "$PKI/$1.pem" -inkey "$PKI/$1.key" \
+		-in "$2" -outform DER -out "$3" 2>>"$T/openssl.log"
+}
+
+# drop FILE NAME — into inbound/ the safe way (hidden name, then rename)
+drop() {
+	cp -- "$1" "$SPOOL/inbound/.$2" && mv -- "$SPOOL/inbound/.$2" "$SPOOL/inbound/$2"
+}
+
+# registration MSGID — the broker's BrokerRegistration (accepted: ack to the broker,
+# notice to the association)
+registration() {
+	sed "s/REG-4101W68006-0001/$1/" "$REPO/docs/examples/broker-registration.xml"
+}
+
+# decision MSGID — the association's RegistrationDecision (ack to the association)
+decision() {
+	sed "s/ASSOC-DEC-0001/$1/" "$REPO/docs/examples/registration-decision.xml"
+}
+
+# send STEM MSGID XML-GENERATOR — sign and drop one message
+send() {
+	"$3" "$2" >"$DOCS/$2.xml" && sign "$1" "$DOCS/$2.xml" "$DOCS/$2.p7m" &&
+		drop "$DOCS/$2.p7m" "$2.p7m" || fail "cannot make envelope $2 (openssl)"
+}
+
+# sent_file CODE NAME — path of NAME in sent/CODE/<yyyymmdd>/ (empty when absent)
+sent_file() {
+	local f
+	for f in "$SPOOL/sent/$1"/*/"$2"; do
+		[ -f "$f" ] && echo "$f" && return
+	done
+}
+
+# pending CODE — names still queued in outbound/CODE/
+pending() {
+	ls -A "$SPOOL/outbound/$1" 2>/dev/null | grep -v '^\.' || true
+}
+
+# verify_hub FILE — a DER CMS signed by the hub that verifies against the demo CA
+verify_hub() {
+	local out=$T/verify/$(basename "$1")
+	mkdir -p "$T/verify"
+	openssl cms -verify -CAfile "$PKI/ca.pem" -inform DER -binary -in "$1" -out "$out.xml" \
+		-signer "$out.signer.pem" >/dev/null 2>>"$T/openssl.log" ||
+		fail "$(basename "$1") does not verify with openssl cms -verify" || return 1
+	[ "$(fpr "$out.signer.pem")" = "$(fpr "$PKI/hub.pem")" ] || fail "$(basename "$1") not signed by the hub"
+}
+
+# arrived_same CODE NAME REMOTE_DIR — NAME delivered: in sent/, on the server, byte for byte
+arrived_same() {
+	local s
+	s=$(sent_file "$1" "$2")
+	[ -n "$s" ] || fail "$1/$2 not in sent/$1/<yyyymmdd>/ (outbound: $(pending "$1" | tr '\n' ' '))" || return 1
+	[ -f "$3/$2" ] || fail "$2 not on the server ($3)" || return 1
+	cmp -s "$s" "$3/$2" || fail "$2 on the server differs from sent/ (cmp)"
+}
+
+# log_has PATTERN — the daemon's log has a line matching the ERE
+log_has() { grep -Eq -- "$1" "$LOG" 2>/dev/null; }
+
+# log_count PATTERN — how many lines of the daemon's log match the ERE
+log_count() {
+	local n
+	n=$(grep -Ec -- "$1" "$LOG" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# descendants PID — the process ids below PID (children first, then theirs)
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# conf FILE ROUTES ATTEMPTS PARALLEL — a daemon configuration
+conf() {
+	cat >"$1" <<EOF
+# written by tests/e2e/transport.sh
+spool_dir = $SPOOL
+store_dir = $STORE
+xsd_dir = $REPO/xsd
+xslt_dir = $REPO/xslt
+codes_dir = $REPO/conf/codes
+trust_ca = $PKI/ca.pem
+hub_cert = $PKI/hub.pem
+hub_key = $PKI/hub.key
+registry = $PKI/parties.conf
+settle_ms = 0
+rescan_s = 1
+log_file = $LOG
+routes = $2
+delivery_attempts = $3
+delivery_backoff_s = 1
+delivery_parallel = $4
+EOF
+}
+
+# start_daemon CONF — entrustd in daemon mode (a daemon left by a failed test is stopped)
+start_daemon() {
+	local before
+	stop_daemon >/dev/null 2>&1
+	before=$(log_count "delivery 投递 to=$BR")
+	echo "=== $(date -u +%T.%N) start $1" >>"$DERR"
+	"$ENTRUSTD" -c "$1" >>"$DERR" 2>&1 &
+	DPID=$!
+	wait_until 10 eval '[ "$(log_count "delivery 投递 to=$BR")" -gt "$before" ]' ||
+		fail "daemon did not start its delivery threads (see $DERR)" || return 1
+	kill -0 "$DPID" 2>/dev/null || fail "daemon exited at once"
+}
+
+# stop_daemon — SIGTERM; must exit 0 within 10 s (transfers in flight are bounded)
+stop_daemon() {
+	local rc
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	wait_until 10 eval '! kill -0 $DPID 2>/dev/null'
+	if kill -0 "$DPID" 2>/dev/null; then
+		kill -KILL "$DPID"
+		wait "$DPID" 2>/dev/null
+		DPID=""
+		fail "daemon still running 10 s after SIGTERM"
+		return 1
+	fi
+	wait "$DPID"
+	rc=$?
+	DPID=""
+	[ "$rc" -eq 0 ] || fail "daemon exited $rc after SIGTERM (see $DERR)"
+}
+
+start_sshd() {
+	/usr/sbin/sshd -D -e -f "$SSHD/sshd_config" >>"$SSHD/sshd.log" 2>&1 &
+	SSHD_PID=$!
+	wait_until 10 port_open "$SSH_PORT" || fail "sshd did not listen on $SSH_PORT: $(tail -2 "$SSHD/sshd.log")"
+}
+
+# stop_sshd — the listener and its open sessions (a reused connection must break too)
+stop_sshd() {
+	local kids
+	[ -n "$SSHD_PID" ] || return 0
+	kids=$(descendants "$SSHD_PID")
+	kill -TERM "$SSHD_PID" $kids 2>/dev/null
+	wait "$SSHD_PID" 2>/dev/null
+	SSHD_PID=""
+	wait_until 5 eval '! port_open $SSH_PORT'
+}
+
+start_nginx() {
+	nginx -e "$NGX/error.log" -p "$NGX/" -c "$NGX/nginx.conf" -g "daemon off; pid $NGX/nginx.pid;" \
+		>>"$NGX/stderr.log" 2>&1 &
+	NGINX_PID=$!
+	wait_until 10 port_open "$HTTPS_PORT" || fail "nginx did not listen on $HTTPS_PORT: $(tail -2 "$NGX/error.log")"
+}
+
+stop_nginx() {
+	[ -n "$NGINX_PID" ] || return 0
+	kill -TERM "$NGINX_PID" 2>/dev/null
+	wait "$NGINX_PID" 2>/dev/null
+	NGINX_PID=""
+	wait_until 5 eval '! port_open $HTTPS_PORT'
+}
+
+# ---------------------------------------------------------------------------------------
+# setup: demo PKI, SSH keys and sshd, TLS CAs and nginx, routes and configurations
+
+# tls_ca DIR NAME — a self-signed CA DIR/NAME.pem
+tls_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/O=entrust test/CN=$2" -keyout "$1/$2.key" -out "$1/$2.pem" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+}
+
+# tls_cert DIR NAME CA EXT — an end-entity certificate signed by DIR/CA
+tls_cert() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/O=entrust test/CN=$2" \
+		-keyout "$1/$2.key" -out "$1/$2.csr" &&
+		openssl x509 -req -in "$1/$2.csr" -CA "$1/$3.pem" -CAkey "$1/$3.key" -days 2 \
+			-set_serial "0x$(openssl rand -hex 8)" -extfile <(printf '%s\n' "$4") -out "$1/$2.pem" &&
+		chmod 600 "$1/$2.key"
+}
+
+setup_sshd() {
+	ssh-keygen -q -t ed25519 -N "" -C "entrust test host" -f "$SSHD/host_ed25519" &&
+		ssh-keygen -q -t ed25519 -N "" -C "entrust test other host" -f "$SSHD/other_ed25519" &&
+		ssh-keygen -q -t ed25519 -N "" -C "entrust hub" -f "$SSHD/hub_ed25519" ||
+		fail "ssh-keygen failed" || return 1
+	cp "$SSHD/hub_ed25519.pub" "$SSHD/authorized_keys"
+	SSH_PORT=$(free_port) || fail "no free port" || return 1
+	echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$SSHD/host_ed25519.pub")" >"$SSHD/known_hosts"
+	echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$SSHD/other_ed25519.pub")" >"$SSHD/known_hosts.wrong"
+	echo "[127.0.0.2]:$SSH_PORT $(cut -d' ' -f1,2 "$SSHD/host_ed25519.pub")" >"$SSHD/known_hosts.other"
+	cat >"$SSHD/sshd_config" <<EOF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SSHD/host_ed25519
+PidFile $SSHD/sshd.pid
+AuthorizedKeysFile $SSHD/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+# sftp-server logs each operation to a file: the test counts what the receiver saw
+Subsystem sftp /usr/lib/openssh/sftp-server -e -l INFO 2>>$SSHD/sftp.log
+LogLevel VERBOSE
+EOF
+	# privilege separation needs its empty folder (normally made by the service unit)
+	[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || mkdir -m 0755 /run/sshd
+	/usr/sbin/sshd -t -f "$SSHD/sshd_config" 2>"$SSHD/check.log" || fail "sshd -t: $(head -1 "$SSHD/check.log")" || return 1
+	start_sshd
+}
+
+setup_nginx() {
+	{
+		tls_ca "$TLS" ca && tls_ca "$TLS" clientca && tls_ca "$TLS" otherca &&
+			tls_cert "$TLS" server ca "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth" &&
+			tls_cert "$TLS" client clientca "extendedKeyUsage=clientAuth"
+	} >>"$T/openssl.log" 2>&1 || fail "cannot make the TLS certificates (openssl)" || return 1
+	HTTPS_PORT=$(free_port) || fail "no free port" || return 1
+	cat >"$NGX/nginx.conf" <<EOF
+$([ "$(id -u)" -eq 0 ] && echo "user root;")
+worker_processes 1;
+error_log $NGX/error.log info;
+events { worker_connections 256; }
+http {
+	access_log $NGX/access.log;
+	client_body_temp_path $NGX/tmp/body;
+	proxy_temp_path $NGX/tmp/proxy;
+	fastcgi_temp_path $NGX/tmp/fastcgi;
+	uwsgi_temp_path $NGX/tmp/uwsgi;
+	scgi_temp_path $NGX/tmp/scgi;
+	server {
+		listen 127.0.0.1:$HTTPS_PORT ssl;
+		server_name localhost;
+		ssl_certificate $TLS/server.pem;
+		ssl_certificate_key $TLS/server.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_client_certificate $TLS/clientca.pem;
+		ssl_verify_client on;
+		root $WWW;
+		client_max_body_size 16m;
+		location /in/ {
+			dav_methods PUT;
+			create_full_put_path on;
+			dav_access user:rw group:r;
+		}
+	}
+}
+EOF
+	nginx -e "$NGX/error.log" -p "$NGX/" -c "$NGX/nginx.conf" -t >"$NGX/check.log" 2>&1 ||
+		fail "nginx -t: $(grep -m1 emerg "$NGX/check.log")" || return 1
+	start_nginx
+}
+
+setup() {
+	local x
+	for x in openssl ssh-keygen ssh curl /usr/sbin/sshd /usr/lib/openssh/sftp-server nginx cmp timeout; do
+		command -v $x >/dev/null 2>&1 || fail "$x not installed (scripts/setup)" || return 1
+	done
+	[ -x "$ENTRUSTD" ] || fail "$ENTRUSTD not found (run make)" || return 1
+	"$REPO/scripts/demo-pki" "$PKI" "$PKI/parties.conf" >"$T/demo-pki.log" 2>&1 ||
+		fail "scripts/demo-pki failed: $(tail -1 "$T/demo-pki.log")" || return 1
+	setup_sshd || return 1
+	setup_nginx || return 1
+	CLOSED_PORT=$(free_port) || fail "no free port" || return 1
+
+	local sftp="sftp://$(id -un)@127.0.0.1:$SSH_PORT$SFTP_IN" https="https://127.0.0.1:$HTTPS_PORT/in"
+	local tlsopt="cert=$TLS/client.pem key=$TLS/client.key"
+	cat >"$T/routes.good" <<EOF
+# party      route                                        options
+$BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts
+$AS $https ca=$TLS/ca.pem $tlsopt method=PUT
+$C1 local
+EOF
+	cat >"$T/routes.wrong" <<EOF
+# known_hosts lists another key; the server certificate is checked against another CA
+$BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts.wrong
+$AS $https ca=$TLS/otherca.pem $tlsopt
+# nobody listens there
+$C1 https://127.0.0.1:$CLOSED_PORT/in ca=$TLS/ca.pem
+# nginx's DAV takes PUT only: a POST is answered 4xx
+$C2 https://127.0.0.1:$HTTPS_PORT/in ca=$TLS/ca.pem $tlsopt method=POST
+# known_hosts knows the key, but for another host: this server is unknown
+$OP $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts.other
+EOF
+	conf "$T/good.conf" "$T/routes.good" 8 2
+	conf "$T/wrong.conf" "$T/routes.wrong" 3 2
+	DAY=$(date -u +%Y%m%d)
+}
+
+# ---------------------------------------------------------------------------------------
+# tests
+
+# entrustd -n checks the routes file: OK for good routes, "file:line: why" for a bad one
+test_config_check_routes() {
+	local out rc
+	out=$("$ENTRUSTD" -n -c "$T/good.conf" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && [[ $out == *"configuration OK"* ]] || fail "entrustd -n on good routes: exit $rc: $out" || return 1
+	{ head -2 "$T/routes.good"; echo "$AS https://127.0.0.1:$HTTPS_PORT/in/../etc ca=$TLS/ca.pem"; } >"$T/routes.bad"
+	conf "$T/bad.conf" "$T/routes.bad" 8 2
+	out=$("$ENTRUSTD" -n -c "$T/bad.conf" 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "entrustd -n on a bad routes file: exit $rc, want 1" || return 1
+	[[ $out == "$T/routes.bad:3: URL: '.' or '..' in path"* ]] || fail "entrustd -n message: $out" || return 1
+	sed -i "s#known_hosts=$SSHD/known_hosts#pubkey=$SSHD/hub_ed25519.pub#" "$T/routes.bad"
+	out=$("$ENTRUSTD" -n -c "$T/bad.conf" 2>&1)
+	[[ $out == "$T/routes.bad:2: sftp route needs known_hosts=FILE"* ]] || fail "entrustd -n message: $out"
+}
+
+# the fixture itself: nginx refuses a client without a certificate, sshd knows our key only
+test_fixture_servers_demand_credentials() {
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TLS/ca.pem" -T "$T/routes.good" \
+		"https://127.0.0.1:$HTTPS_PORT/in/probe" 2>/dev/null)
+	[ "$code" = 400 ] || fail "nginx without a client certificate answered $code, want 400" || return 1
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TLS/ca.pem" --cert "$TLS/client.pem" \
+		--key "$TLS/client.key" -T "$T/routes.good" "https://127.0.0.1:$HTTPS_PORT/in/probe" 2>/dev/null)
+	[ "$code" = 201 ] || fail "nginx with the client certificate answered $code, want 201" || return 1
+	rm -f "$WWW/in/probe"
+	ssh -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile="$SSHD/known_hosts" -o StrictHostKeyChecking=yes \
+		-i "$SSHD/other_ed25519" -p "$SSH_PORT" "$(id -un)@127.0.0.1" true 2>/dev/null &&
+		fail "sshd let in a key that is not authorized" || return 0
+}
+
+# acks and notices reach both partners byte for byte, verify, and leave outbound/ for sent/
+test_acks_arrive_on_both() {
+	local f n=0 names name
+	start_daemon "$T/good.conf" || return 1
+	send broker REG-T1 registration || return 1
+	wait_until 15 test -f "$SFTP_IN/ACK_REG-T1.p7m" || fail "ACK_REG-T1.p7m did not arrive over SFTP" || return 1
+	send association DEC-T1 decision || return 1
+	wait_until 15 test -f "$WWW/in/ACK_DEC-T1.p7m" || fail "ACK_DEC-T1.p7m did not arrive over HTTPS" || return 1
+	wait_until 10 eval '[ -z "$(pending $BR)$(pending $AS)" ]' ||
+		fail "still queued: $(pending $BR) $(pending $AS)" || return 1
+	for name in "$BR:$SFTP_IN" "$AS:$WWW/in"; do
+		names=$(ls "$SPOOL/sent/${name%%:*}/$DAY" 2>/dev/null)
+		[ -n "$names" ] || fail "nothing in sent/${name%%:*}/$DAY" || return 1
+		for f in $names; do
+			arrived_same "${name%%:*}" "$f" "${name#*:}" || return 1
+			verify_hub "${name#*:}/$f" || return 1
+			n=$((n + 1))
+		done
+	done
+	[ -f "$WWW/in/$(ls "$SPOOL/sent/$AS/$DAY" | grep NTC_ | head -1)" ] ||
+		fail "the association's notice of the registration did not arrive" || return 1
+	[ -z "$(ls -A "$SFTP_IN" | grep '^\.')" ] || fail "temporary files left on the SFTP server: $(ls -A "$SFTP_IN" | grep '^\.')" || return 1
+	[ -z "$(find "$SPOOL/outbound/$BR/.state" "$SPOOL/outbound/$AS/.state" -type f)" ] ||
+		fail "retry state left for delivered files" || return 1
+	log_has "ACK_REG-T1.p7m: to=$BR route=sftp://[^ ]+ status=sent attempt=1" ||
+		fail "no log line 'ACK_REG-T1.p7m: to=$BR route=… status=sent'" || return 1
+	echo "# $n files delivered and verified (openssl cms -verify, cmp)"
+}
+
+# both servers down: the files wait (retry state on disk); once up they arrive
+test_server_down_then_up() {
+	local s
+	stop_sshd
+	stop_nginx
+	send broker REG-T2 registration || return 1
+	send association DEC-T2 decision || return 1
+	wait_until 15 log_has "ACK_REG-T2.p7m: to=$BR .*status=deferred .*attempt=1/8" ||
+		fail "no deferred attempt for ACK_REG-T2.p7m while sshd is down" || return 1
+	wait_until 15 log_has "ACK_DEC-T2.p7m: to=$AS .*status=deferred .*attempt=1/8" ||
+		fail "no deferred attempt for ACK_DEC-T2.p7m while nginx is down" || return 1
+	s=$(cat "$SPOOL/outbound/$BR/.state/ACK_REG-T2.p7m" 2>/dev/null)
+	[[ $s == *"attempts: "[1-9]* ]] || fail "no durable retry state for ACK_REG-T2.p7m: '$s'" || return 1
+	[[ $s == *"error: curl 7 "* ]] || fail "retry state does not hold the connection error: '$s'" || return 1
+	[ -f "$SPOOL/outbound/$BR/ACK_REG-T2.p7m" ] || fail "ACK_REG-T2.p7m left outbound/ while sshd was down" || return 1
+	sleep 1
+	start_sshd || return 1
+	start_nginx || return 1
+	wait_until 20 test -f "$SFTP_IN/ACK_REG-T2.p7m" || fail "ACK_REG-T2.p7m not delivered after sshd came up" || return 1
+	wait_until 20 test -f "$WWW/in/ACK_DEC-T2.p7m" || fail "ACK_DEC-T2.p7m not delivered after nginx came up" || return 1
+	wait_until 5 test -n "$(sent_file $AS ACK_DEC-T2.p7m)"
+	arrived_same "$BR" ACK_REG-T2.p7m "$SFTP_IN" && arrived_same "$AS" ACK_DEC-T2.p7m "$WWW/in" || return 1
+	verify_hub "$SFTP_IN/ACK_REG-T2.p7m" && verify_hub "$WWW/in/ACK_DEC-T2.p7m" || return 1
+	[ ! -e "$SPOOL/outbound/$BR/.state/ACK_REG-T2.p7m" ] || fail "retry state kept after delivery" || return 1
+	stop_daemon
+}
+
+# a wrong host key and a wrong server certificate are refused: the file stays queued,
+# its attempts are counted durably (across a restart), and it goes to dead/ only when
+# the attempts run out
+test_wrong_host_key_and_certificate_refused() {
+	local r k
+	: >"$T/wrong.mark"
+	start_daemon "$T/wrong.conf" || return 1
+	send broker REG-T3 registration || return 1
+	send association DEC-T3 decision || return 1
+	refused_registration operator "$OP" REG-T6 || return 1
+	wait_until 15 log_has "ACK_REG-T3.p7m: to=$BR .*status=deferred .*attempt=1/3" ||
+		fail "no refused attempt for ACK_REG-T3.p7m (wrong host key)" || return 1
+	wait_until 15 log_has "ACK_DEC-T3.p7m: to=$AS .*status=deferred .*attempt=1/3" ||
+		fail "no refused attempt for ACK_DEC-T3.p7m (wrong CA)" || return 1
+	# after the first refusal: still queued, neither sent nor dead, nothing on the servers
+	[ -f "$SPOOL/outbound/$BR/ACK_REG-T3.p7m" ] && [ -f "$SPOOL/outbound/$AS/ACK_DEC-T3.p7m" ] ||
+		fail "a refused file left outbound/ before its attempts ran out" || return 1
+	[ -z "$(sent_file $BR ACK_REG-T3.p7m)$(sent_file $AS ACK_DEC-T3.p7m)" ] || fail "a refused file is in sent/" || return 1
+	[ ! -e "$SPOOL/dead/$BR/ACK_REG-T3.p7m" ] || fail "dead after one attempt" || return 1
+	[ -z "$(ls -A "$SFTP_IN" | grep T3)$(ls -A "$WWW/in" | grep T3)" ] || fail "a refused file reached a server" || return 1
+	log_has "ACK_REG-T3.p7m: .*attempt=1/3 .*error=\"curl 60 .*host key does not match" ||
+		fail "SFTP refusal does not say the host key mismatched: $(grep -m1 'ACK_REG-T3.*deferred' "$LOG")" || return 1
+	log_has "ACK_DEC-T3.p7m: .*attempt=1/3 .*error=\"curl 60 .*(certificate|verify)" ||
+		fail "HTTPS refusal does not name the certificate: $(grep -m1 'ACK_DEC-T3.*deferred' "$LOG")" || return 1
+	wait_until 15 log_has "to=$OP .*status=deferred .*attempt=1/3 .*error=\"curl 60 .*host key not in known_hosts" ||
+		fail "unknown host key not refused: $(grep -m1 "to=$OP .*deferred" "$LOG")" || return 1
+	[ -z "$(ls -A "$SFTP_IN" | grep -v '^\(ACK\|NTC\)_')" ] || fail "unexpected files on the SFTP server" || return 1
+	# a restart keeps the attempts counted so far (outbound/<code>/.state/NAME)
+	stop_daemon || return 1
+	start_daemon "$T/wrong.conf" || return 1
+	# the attempts run out: dead/ with the reason, after 3 attempts in all (not 3 more)
+	for r in "$BR/ACK_REG-T3.p7m" "$AS/ACK_DEC-T3.p7m"; do
+		wait_until 20 test -f "$SPOOL/dead/$r.reason" || fail "$r not in dead/ after 3 attempts" || return 1
+		k=$(log_count "$(basename "$r"): to=.* status=deferred")
+		[ "$k" -eq 2 ] || fail "$r: $k deferred attempts across the restart, want 2 (then dead)" || return 1
+		wait_until 2 test -f "$SPOOL/dead/$r" || fail "dead/$r.reason without the file" || return 1
+		grep -q "^attempts: 3$" "$SPOOL/dead/$r.reason" || fail "dead/$r.reason: not 'attempts: 3'" || return 1
+		[ ! -e "$SPOOL/outbound/$r" ] || fail "$r both in dead/ and outbound/" || return 1
+		verify_hub "$SPOOL/dead/$r" || return 1
+	done
+	grep -q "^detail: curl 60 .*host key" "$SPOOL/dead/$BR/ACK_REG-T3.p7m.reason" ||
+		fail "dead reason lacks the host key error: $(grep detail "$SPOOL/dead/$BR/ACK_REG-T3.p7m.reason")"
+}
+
+# a consignor may not register as a broker: refused, with a negative ack to it
+# refused_registration STEM CODE MSGID
+refused_registration() {
+	registration "$3" | sed "s#<Sender>$BR#<Sender>$2#" >"$DOCS/$3.xml"
+	sign "$1" "$DOCS/$3.xml" "$DOCS/$3.p7m" && drop "$DOCS/$3.p7m" "$3.p7m" || fail "cannot make envelope $3"
+}
+
+# a route that keeps failing (nobody listens; or the server answers 4xx) ends in dead/
+# with a complete reason file, and entrustctl status counts it
+test_failing_route_dead_letter() {
+	local r="" k r2="" n
+	refused_registration consignor "$C1" REG-T4 || return 1
+	refused_registration consignor2 "$C2" REG-T5 || return 1
+	# the negative ack is ACK_REG-T4.p7m or ACK_<envelope id>.p7m, depending on the stage that refused
+	wait_until 20 eval 'r=$(ls "$SPOOL/dead/$C1/"ACK_*.p7m.reason 2>/dev/null | head -1); [ -n "$r" ]' ||
+		fail "no ack in dead/$C1/ (outbound: $(pending $C1))" || return 1
+	wait_until 2 test -f "${r%.reason}" || fail "reason without the file" || return 1
+	for k in code zh en detail route attempts file time; do
+		grep -q "^$k: ..*" "$r" || fail "$(basename "$r") has no '$k:' line" || return 1
+	done
+	grep -q "^code: DELIVERY_FAILED$" "$r" || fail "reason code: $(grep ^code "$r")" || return 1
+	grep -q "^detail: curl 7 .*" "$r" || fail "reason detail is not curl's connect error: $(grep ^detail "$r")" || return 1
+	grep -q "^attempts: 3$" "$r" || fail "reason attempts: $(grep ^attempts "$r")" || return 1
+	[ -z "$(pending $C1)" ] || fail "still queued: $(pending $C1)" || return 1
+	[ -z "$(ls -A "$SPOOL/outbound/$C1/.state")" ] || fail "retry state left for a dead letter" || return 1
+	log_has "$(basename "${r%.reason}"): to=$C1 route=https://127.0.0.1:$CLOSED_PORT/in status=dead" ||
+		fail "no 'status=dead' log line" || return 1
+	wait_until 20 eval 'r2=$(ls "$SPOOL/dead/$C2/"ACK_*.p7m.reason 2>/dev/null | head -1); [ -n "$r2" ]' ||
+		fail "no ack in dead/$C2/ after POST answered 4xx (outbound: $(pending $C2))" || return 1
+	grep -Eq "^detail: HTTP 4[0-9]{2}: " "$r2" || fail "reason detail is not the HTTP status: $(grep ^detail "$r2")" || return 1
+	[ -z "$(ls "$WWW/in" | grep "$(basename "${r2%.reason}")")" ] || fail "a refused POST left a file on nginx" || return 1
+	if [ -x "$BIN/entrustctl" ]; then
+		n=$(timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status --json 2>/dev/null | jq -r '.dead_letters // empty' 2>/dev/null)
+		[ -z "$n" ] || [ "$n" -ge 4 ] || fail "entrustctl status --json: dead_letters $n, want at least 4" || return 1
+	fi
+	stop_daemon
+}
+
+# kill -9 while 200 files are being delivered; after a restart every file has arrived
+# (at least once), none is lost, every copy is whole; figures per transport
+test_kill9_during_delivery_loses_nothing() {
+	local i n=100 stage=$T/stage got=0 at_kill ups dup f from missing=""
+	mkdir -p "$stage"
+	for i in $(seq -w 1 $n); do
+		registration "BULK-$i" >"$stage/BULK-$i.xml"
+		sign broker "$stage/BULK-$i.xml" "$stage/BULK-$i.p7m" || fail "openssl cms -sign failed" || return 1
+	done
+	: >"$NGX/access.log"
+	from=$(($(wc -l <"$LOG") + 1))
+	start_daemon "$T/good.conf" || return 1
+	for i in $(seq -w 1 $n); do
+		mv "$stage/BULK-$i.p7m" "$SPOOL/inbound/BULK-$i.p7m"
+	done
+	# 100 acks to the broker (SFTP) + 100 notices to the association (HTTPS)
+	count() { got=$(($(ls "$SFTP_IN" | grep -c '^ACK_BULK-') + $(grep -c ' "PUT /in/NTC_' "$NGX/access.log"))); }
+	wait_until 30 eval 'count; [ $got -ge 40 ]' || fail "only $got files delivered in 30 s" || return 1
+	kill -KILL "$DPID"
+	wait "$DPID" 2>/dev/null
+	DPID=""
+	count
+	at_kill=$got
+	echo "# killed (-9) with $at_kill of $((2 * n)) delivered; $(ls "$SPOOL/inbound" | grep -c BULK) envelopes not yet taken," \
+		"$(pending $BR | wc -l)+$(pending $AS | wc -l) files queued"
+	[ "$at_kill" -lt $((2 * n)) ] || fail "everything was delivered before the kill: test inconclusive" || return 1
+	start_daemon "$T/good.conf" || return 1
+	wait_until 60 eval '[ -z "$(ls "$SPOOL/inbound" | grep BULK)$(ls -A "$SPOOL/work")$(pending $BR)$(pending $AS)" ]' ||
+		fail "not drained in 60 s: inbound $(ls "$SPOOL/inbound" | grep -c BULK), queued $(pending $BR | wc -l)+$(pending $AS | wc -l)" || return 1
+	for i in $(seq -w 1 $n); do
+		[ -f "$SFTP_IN/ACK_BULK-$i.p7m" ] || missing="$missing ACK_BULK-$i"
+	done
+	[ -z "$missing" ] || fail "lost:$missing" || return 1
+	for f in $(ls "$SPOOL/sent/$BR/$DAY" | grep ACK_BULK-); do
+		cmp -s "$SPOOL/sent/$BR/$DAY/$f" "$SFTP_IN/$f" || fail "$f differs on the SFTP server" || return 1
+	done
+	[ "$(ls "$SPOOL/sent/$BR/$DAY" | grep -c ACK_BULK-)" -eq $n ] || fail "not $n ACK_BULK in sent/$BR" || return 1
+	# every notice the daemon wrote for the bulk reached nginx, whole
+	for f in $(tail -n +"$from" "$LOG" | grep -o "NTC_[0-9]*\.p7m: to=$AS bytes=[0-9]* status=written" | cut -d: -f1 | sort -u); do
+		[ -f "$WWW/in/$f" ] || missing="$missing $f"
+		[ -z "$(sent_file $AS "$f")" ] || cmp -s "$(sent_file $AS "$f")" "$WWW/in/$f" || fail "$f differs on nginx" || return 1
+	done
+	[ -z "$missing" ] || fail "lost:$missing" || return 1
+	[ -z "$(ls -A "$SFTP_IN" | grep '^\.')" ] || fail "temporary .part files left on the SFTP server" || return 1
+	for f in $(ls "$WWW/in" | grep NTC_ | head -20) $(ls "$SFTP_IN" | grep ACK_BULK | head -20); do
+		[ -f "$WWW/in/$f" ] && { verify_hub "$WWW/in/$f" || return 1; }
+		[ -f "$SFTP_IN/$f" ] && { verify_hub "$SFTP_IN/$f" || return 1; }
+	done
+	# extra copies as the receivers saw them: renames into place (sshd), PUTs (nginx); they
+	# come from uploads cut by the kill and from acks the pipeline wrote again on recovery
+	ups=$(grep -c 'rename old ".*/\.ACK_BULK-[0-9]*\.p7m\.part"' "$SSHD/sftp.log")
+	dup=$(grep -c ' "PUT /in/NTC_[0-9]*\.p7m' "$NGX/access.log")
+	dup=$((dup - $(grep -o ' "PUT /in/NTC_[0-9]*\.p7m' "$NGX/access.log" | sort -u | wc -l)))
+	echo "# after restart: all $((2 * n)) delivered, none lost; extra copies received: $((ups - n)) over SFTP, $dup over HTTPS"
+	stop_daemon
+}
+
+# files already queued when the daemon starts (written by entrustd --once, which does not
+# deliver): how fast each route empties its queue; figures from the daemon's log
+test_throughput_queued_files() {
+	local i n=150 stage=$T/stage2
+	mkdir -p "$stage"
+	stop_daemon || return 1
+	for i in $(seq -w 1 $n); do
+		registration "RATE-$i" >"$stage/RATE-$i.xml"
+		sign broker "$stage/RATE-$i.xml" "$SPOOL/inbound/RATE-$i.p7m" || fail "openssl cms -sign failed" || return 1
+	done
+	timeout 60 "$ENTRUSTD" -c "$T/good.conf" --once >>"$DERR" 2>&1 || fail "entrustd --once failed" || return 1
+	[ "$(pending $BR | grep -c ACK_RATE-)" -eq $n ] || fail "entrustd --once did not leave $n acks queued" || return 1
+	start_daemon "$T/good.conf" || return 1
+	wait_until 60 eval '[ -z "$(pending $BR)$(pending $AS)" ]' ||
+		fail "queues not empty after 60 s: $(pending $BR | wc -l)+$(pending $AS | wc -l)" || return 1
+	[ "$(ls "$SFTP_IN" | grep -c '^ACK_RATE-')" -eq $n ] || fail "not all ACK_RATE arrived" || return 1
+	figures
+	stop_daemon
+}
+
+# figures — files/s per route in the daemon's last run: first to last "status=sent" line
+figures() {
+	local route
+	for route in sftp https; do
+		grep -E "starting 启动|route=$route:[^ ]* status=sent" "$LOG" | awk -v r="$route" '
+			/starting/ { n = 0; ms = 0; next }
+			{ split($1, a, "T"); split(a[2], b, ":"); s = b[1] * 3600 + b[2] * 60 + b[3];
+			  if (n == 0) first = s; last = s; n++; ms += $0 ~ /ms=/ ? substr($0, index($0, " ms=") + 4) + 0 : 0 }
+			END { if (n > 1 && last > first)
+				printf "# %s: %d queued files in %.2f s: %.0f files/s (2 threads), mean %.1f ms per transfer\n",
+					r, n, last - first, (n - 1) / (last - first), ms / n }'
+	done
+}
+
+# the daemon never printed a sanitizer report (when built with make asan)
+test_no_sanitizer_reports() {
+	! grep -Eq 'ERROR: (Address|Leak)Sanitizer|ThreadSanitizer: data race|runtime error:' "$DERR" ||
+		fail "sanitizer report in $DERR: $(grep -Em1 'Sanitizer|runtime error' "$DERR")"
+}
+
+# ---------------------------------------------------------------------------------------
+
+START=$(date +%s)
+if ! setup; then
+	echo "not ok - setup: $FAILMSG"
+	echo "transport: 0 passed, 1 failed"
+	exit 1
+fi
+echo "# sshd on 127.0.0.1:$SSH_PORT (SFTP into $SFTP_IN), nginx on 127.0.0.1:$HTTPS_PORT (HTTPS PUT into $WWW/in)"
+
+run_test test_config_check_routes
+run_test test_fixture_servers_demand_credentials
+run_test test_acks_arrive_on_both
+run_test test_server_down_then_up
+run_test test_wrong_host_key_and_certificate_refused
+run_test test_failing_route_dead_letter
+run_test test_kill9_during_delivery_loses_nothing
+run_test test_throughput_queued_files
+stop_daemon >/dev/null 2>&1
+run_test test_no_sanitizer_reports
+
+[ "${KEEP:-0}" = 1 ] && echo "# kept $T"
+echo "# $(($(date +%s) - START)) s"
+echo "transport: $PASS passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
