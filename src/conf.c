@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum conf_type { CONF_PATH, CONF_CODE, CONF_LONG };
 
@@ -180,4 +181,15 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+const char *conf_default_path(void)
+{
+	const char *env = getenv("ENTRUST_CONF");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (access("conf/entrustd.conf", F_OK) == 0)
+		return "conf/entrustd.conf";
+	return ENTRUST_SYSCONF;
 }

@@ -33,4 +33,10 @@ struct conf {
 
 void conf_defaults(struct conf *c);
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+#ifndef ENTRUST_SYSCONF
+#define ENTRUST_SYSCONF "/etc/entrust/entrustd.conf"	/* make install's SYSCONFDIR */
+#endif
+/* The file to read without -c: $ENTRUST_CONF, else conf/entrustd.conf when the
+ * current directory is a source tree (make run), else the installed one. */
+const char *conf_default_path(void);
 #endif

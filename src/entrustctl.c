@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	struct ctl c;
 
 	memset(&c, 0, sizeof(c));
-	c.conf_path = "conf/entrustd.conf";
+	c.conf_path = conf_default_path();
 	if ((rc = parse_args(&c, argc, argv, words, &nwords, &help)) != 0)
 		return rc;
 	if ((v = verb_find(words, nwords, &used)) == NULL) {

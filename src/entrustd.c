@@ -39,7 +39,8 @@ static struct deliver *delivery;	/* route threads; NULL when every party is loca
 static void usage(void)
 {
 	fprintf(stderr, "usage 用法: entrustd [-c CONF] [--once] [-n]\n"
-	    "  -c CONF   configuration file 配置文件 (default conf/entrustd.conf)\n"
+	    "  -c CONF   configuration file 配置文件 (default $ENTRUST_CONF, else\n"
+	    "            conf/entrustd.conf if present, else " ENTRUST_SYSCONF ")\n"
 	    "  --once    process what is in the spool, then exit 处理现有文件后退出\n"
 	    "  -n        check the configuration and exit 检查配置\n");
 	exit(EXIT_USAGE);
@@ -218,7 +219,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"once", no_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	const char *conf_path = "conf/entrustd.conf";
+	const char *conf_path = conf_default_path();
 	int once = 0, check = 0, ch, rc, lock;
 	char err[1024];
 	struct conf c;

@@ -331,10 +331,39 @@ static void test_error_truncated_to_errlen(void **state)
 	assert_int_equal(err[8], '#');
 }
 
+/* Without -c: $ENTRUST_CONF, else the source tree's file, else the installed one. */
+static void test_default_path(void **state)
+{
+	char tmpl[] = "/tmp/entrust-confpath-XXXXXX", old[4096];
+	const char *dir = mkdtemp(tmpl);
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(dir);
+	assert_non_null(getcwd(old, sizeof(old)));
+	assert_int_equal(chdir(dir), 0);
+	unsetenv("ENTRUST_CONF");
+	assert_string_equal(conf_default_path(), ENTRUST_SYSCONF);
+	assert_int_equal(mkdir("conf", 0700), 0);
+	assert_non_null(fp = fopen("conf/entrustd.conf", "w"));
+	fclose(fp);
+	assert_string_equal(conf_default_path(), "conf/entrustd.conf");
+	setenv("ENTRUST_CONF", "/somewhere/else.conf", 1);
+	assert_string_equal(conf_default_path(), "/somewhere/else.conf");
+	setenv("ENTRUST_CONF", "", 1);
+	assert_string_equal(conf_default_path(), "conf/entrustd.conf");
+	unsetenv("ENTRUST_CONF");
+	assert_int_equal(unlink("conf/entrustd.conf"), 0);
+	assert_int_equal(rmdir("conf"), 0);
+	assert_int_equal(chdir(old), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_default_path),
 		cmocka_unit_test_setup_teardown(test_empty_file_gives_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration_periods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_and_delivery_parameters, setup, teardown),
