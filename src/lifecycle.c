@@ -46,7 +46,7 @@ int lifecycle_audit(struct msg_ctx *ctx, const char *number, const char *fmt, ..
 	struct buf line;
 	uint64_t seq;
 	va_list ap;
-	char text[512];
+	char text[2600];	/* room for a Text512 (512 characters of UTF-8) */
 	size_t n = strlen(number);
 	int rc;
 

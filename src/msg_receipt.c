@@ -47,9 +47,23 @@ static int receipt_letter_gone(struct msg_ctx *ctx, const struct agreement *a)
 	return l.status == LS_EXPIRED || l.valid_until <= ctx->now;
 }
 
+/* Customs' return text goes into the agreement's audit trail (entrustctl
+ * trace), on one line whatever it holds. */
+static int receipt_keep_return_info(struct msg_ctx *ctx, const char *number, const char *event,
+    char *info)
+{
+	char *p;
+
+	for (p = info; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	return lifecycle_audit(ctx, number, "customs=%s return_info=%s", event, info);
+}
+
 static int receipt_item(struct msg_ctx *ctx, xmlNodePtr it, int i)
 {
 	char ref[33], number[16], event[32], bill[33], decl[19], path[64], detail[256];
+	char info[2049];	/* ReturnInfo: Text512, up to 4 bytes a character */
 	const struct receipt_event *ev;
 	struct agreement a;
 	enum reason why;
@@ -60,6 +74,7 @@ static int receipt_item(struct msg_ctx *ctx, xmlNodePtr it, int i)
 	xmlin_text(it, "Event", event, sizeof(event));
 	xmlin_text(it, "BillOfLading", bill, sizeof(bill));
 	xmlin_text(it, "DeclarationNumber", decl, sizeof(decl));
+	xmlin_text(it, "ReturnInfo", info, sizeof(info));
 	item = reply_item_add(ctx->reply, ref);
 	snprintf(path, sizeof(path), "/CustomsReceipt/Item[%d]", i + 1);
 	if ((ev = receipt_event(event)) == NULL)
@@ -88,6 +103,8 @@ static int receipt_item(struct msg_ctx *ctx, xmlNodePtr it, int i)
 			reply_error(ctx->reply, item, why, path, "%s", detail);
 		return rc < 0 ? -1 : 0;
 	}
+	if (info[0] && receipt_keep_return_info(ctx, number, event, info) < 0)
+		return -1;
 	reply_item_set(ctx->reply, item, &a, 0);
 	msg_notice_parties(ctx, "customs-update", &a);
 	return 0;

@@ -314,12 +314,14 @@ EOX
 	expect_eq "$(xp "$x" /Ack/Outcome)" accepted "confirm outcome ($(xp "$x" /Ack/Error/Detail))" || return 1
 	receipt OPS-RCPT-1 "$AGR1" data-received "" && receipt OPS-RCPT-2 "$AGR2" data-received "" &&
 		receipt OPS-RCPT-3 "$AGR2" declaration-filed COSU6123456781 &&
-		receipt OPS-RCPT-4 "$AGR2" declaration-concluded COSU6123456781 || return 1
+		receipt OPS-RCPT-4 "$AGR2" declaration-concluded COSU6123456781 "$RETURN_INFO" || return 1
 	expect_eq "$(ctl show agreement "$AGR1" --json | jq -r .status)" 2 "status of AGR1" || return 1
 	expect_eq "$(ctl show agreement "$AGR2" --json | jq -r .status)" 5 "status of AGR2"
 }
 
-receipt() {	# MSGID AGREEMENT EVENT BILL
+RETURN_INFO='已结关 concluded,
+第二行 second line'
+receipt() {	# MSGID AGREEMENT EVENT BILL [RETURNINFO]
 	local x
 	cat >"$DOCS/$1.xml" <<EOX
 <?xml version="1.0" encoding="UTF-8"?>
@@ -329,6 +331,7 @@ $(header "$1" 0100HG0001)
     <Agreement>$2</Agreement>
     <Event>$3</Event>
 $([ -n "$4" ] && echo "    <BillOfLading>$4</BillOfLading>")
+$([ -n "${5:-}" ] && echo "    <ReturnInfo>$5</ReturnInfo>")
   </Item>
 </CustomsReceipt>
 EOX
@@ -473,6 +476,9 @@ test_trace_agreement() {
 		fail "events lack times or envelope ids: $(jq -c '.events[0]' <<<"$j")" || return 1
 	jq -e '.log|length >= 4' >/dev/null <<<"$j" || fail "trace has no log lines of its envelopes" || return 1
 	expect_eq "$(jq -r .status <<<"$j")" 5 "current status" || return 1
+	# customs' ReturnInfo is kept in the audit trail, on one line
+	expect_eq "$(jq -r '[.events[]|select(.change|startswith("customs="))|.change]|join("|")' <<<"$j")" \
+		"customs=declaration-concluded return_info=已结关 concluded, 第二行 second line" "ReturnInfo in the trail" || return 1
 	ctl trace "$AGR2" | grep -q 'status=4->5' || fail "human trace lacks status=4->5" || return 1
 	ctl trace 20269999999999 >/dev/null 2>&1
 	expect_eq "$?" 1 "exit of trace for an unknown agreement"
