@@ -23,7 +23,7 @@ ENTRUSTD=$BIN/entrustd
 PASS=0
 FAILS=0
 FAILMSG=""
-DPID="" SSHD_PID="" NGINX_PID=""
+DPID="" SSHD_PID="" NGINX_PID="" HOLE_PID=""
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/entrust-transport.XXXXXX") || {
 	echo "not ok - setup: mktemp failed"
@@ -50,12 +50,14 @@ AS=1100XH0001	# association: HTTPS route
 C1=1101230001	# consignor: a route to a closed port (dead letters)
 C2=1101230002	# consignor2: POST to nginx, which answers 4xx (a non-2xx answer is a failure)
 OP=ENTRUSTOPS	# operator: SFTP with a known_hosts that does not list the server at all
+CU=0100HG0001	# customs: the customs-format exports (R27); HTTPS in good.conf, SFTP in exp.conf
 DAY=""		# sent/<code>/<yyyymmdd>/ of today (UTC)
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
 	stop_sshd
 	[ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
+	[ -n "$HOLE_PID" ] && kill -TERM "$HOLE_PID" 2>/dev/null
 	wait 2>/dev/null
 	[ "${KEEP:-0}" = 1 ] || rm -rf -- "$T"
 }
@@ -146,6 +148,12 @@ sent_file() {
 	for f in "$SPOOL/sent/$1"/*/"$2"; do
 		[ -f "$f" ] && echo "$f" && return
 	done
+}
+
+# collect CODE — a local party takes its files from outbound/CODE/ (as partners do)
+collect() {
+	find "$SPOOL/outbound/$1" -maxdepth 1 -type f ! -name '.*' -delete 2>/dev/null
+	return 0
 }
 
 # pending CODE — names still queued in outbound/CODE/
@@ -334,7 +342,8 @@ setup_nginx() {
 		tls_ca "$TLS" ca && tls_ca "$TLS" clientca && tls_ca "$TLS" otherca &&
 			tls_cert "$TLS" server ca "subjectAltName=IP:127.0.0.1,DNS:localhost
 extendedKeyUsage=serverAuth" &&
-			tls_cert "$TLS" client clientca "extendedKeyUsage=clientAuth"
+			tls_cert "$TLS" client clientca "extendedKeyUsage=clientAuth" &&
+			tls_cert "$TLS" client2 otherca "extendedKeyUsage=clientAuth"
 	} >>"$T/openssl.log" 2>&1 || fail "cannot make the TLS certificates (openssl)" || return 1
 	HTTPS_PORT=$(free_port) || fail "no free port" || return 1
 	cat >"$NGX/nginx.conf" <<EOF
@@ -391,6 +400,21 @@ setup() {
 $BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts
 $AS $https ca=$TLS/ca.pem $tlsopt method=PUT
 $C1 local
+$CU $https ca=$TLS/ca.pem $tlsopt
+EOF
+	# the same, but customs over SFTP (exports on both transports)
+	sed "s#^$CU .*#$CU $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts#" "$T/routes.good" >"$T/routes.exp"
+	cat >"$T/routes.certs" <<EOF
+# the right CA for the server, but no client certificate, or one nginx does not trust
+$BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts
+$AS $https ca=$TLS/ca.pem
+$C2 $https ca=$TLS/ca.pem cert=$TLS/client2.pem key=$TLS/client2.key
+EOF
+	HOLE_PORT=$(free_port) || fail "no free port" || return 1
+	cat >"$T/routes.slow" <<EOF
+# the association's server accepts connections and never answers (a hung partner)
+$BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts
+$AS https://127.0.0.1:$HOLE_PORT/in ca=$TLS/ca.pem $tlsopt
 EOF
 	cat >"$T/routes.wrong" <<EOF
 # known_hosts lists another key; the server certificate is checked against another CA
@@ -405,6 +429,9 @@ $OP $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts.other
 EOF
 	conf "$T/good.conf" "$T/routes.good" 8 2
 	conf "$T/wrong.conf" "$T/routes.wrong" 3 2
+	conf "$T/exp.conf" "$T/routes.exp" 8 2
+	conf "$T/certs.conf" "$T/routes.certs" 8 2
+	conf "$T/slow.conf" "$T/routes.slow" 8 1
 	DAY=$(date -u +%Y%m%d)
 }
 
@@ -475,6 +502,7 @@ test_acks_arrive_on_both() {
 # both servers down: the files wait (retry state on disk); once up they arrive
 test_server_down_then_up() {
 	local s
+	[ -n "$DPID" ] || start_daemon "$T/good.conf" || return 1
 	stop_sshd
 	stop_nginx
 	send broker REG-T2 registration || return 1
@@ -496,7 +524,15 @@ test_server_down_then_up() {
 	arrived_same "$BR" ACK_REG-T2.p7m "$SFTP_IN" && arrived_same "$AS" ACK_DEC-T2.p7m "$WWW/in" || return 1
 	verify_hub "$SFTP_IN/ACK_REG-T2.p7m" && verify_hub "$WWW/in/ACK_DEC-T2.p7m" || return 1
 	[ ! -e "$SPOOL/outbound/$BR/.state/ACK_REG-T2.p7m" ] || fail "retry state kept after delivery" || return 1
-	stop_daemon
+	stop_daemon || return 1
+	# the daemon's last metrics (written at exit): this run's attempts per route and outcome
+	for s in "$BR sftp" "$AS https"; do
+		set -- $s
+		[ "$(metric "$T/good.conf" "$(deliveries $1 $2 sent)")" -ge 1 ] ||
+			fail "entrustctl metrics: no 'sent' for $1 over $2" || return 1
+		[ "$(metric "$T/good.conf" "$(deliveries $1 $2 deferred)")" -ge 1 ] ||
+			fail "entrustctl metrics: no 'deferred' for $1 over $2" || return 1
+	done
 }
 
 # a wrong host key and a wrong server certificate are refused: the file stays queued,
@@ -525,7 +561,7 @@ test_wrong_host_key_and_certificate_refused() {
 		fail "HTTPS refusal does not name the certificate: $(grep -m1 'ACK_DEC-T3.*deferred' "$LOG")" || return 1
 	wait_until 15 log_has "to=$OP .*status=deferred .*attempt=1/3 .*error=\"curl 60 .*host key not in known_hosts" ||
 		fail "unknown host key not refused: $(grep -m1 "to=$OP .*deferred" "$LOG")" || return 1
-	[ -z "$(ls -A "$SFTP_IN" | grep -v '^\(ACK\|NTC\)_')" ] || fail "unexpected files on the SFTP server" || return 1
+	[ -z "$(ls -A "$SFTP_IN" | grep -v '^\(ACK\|NTC\|EXP\)_')" ] || fail "unexpected files on the SFTP server: $(ls -A "$SFTP_IN" | grep -v '^\(ACK\|NTC\|EXP\)_' | tr '\n' ' ')" || return 1
 	# a restart keeps the attempts counted so far (outbound/<code>/.state/NAME)
 	stop_daemon || return 1
 	start_daemon "$T/wrong.conf" || return 1
@@ -574,11 +610,20 @@ test_failing_route_dead_letter() {
 		fail "no ack in dead/$C2/ after POST answered 4xx (outbound: $(pending $C2))" || return 1
 	grep -Eq "^detail: HTTP 4[0-9]{2}: " "$r2" || fail "reason detail is not the HTTP status: $(grep ^detail "$r2")" || return 1
 	[ -z "$(ls "$WWW/in" | grep "$(basename "${r2%.reason}")")" ] || fail "a refused POST left a file on nginx" || return 1
-	if [ -x "$BIN/entrustctl" ]; then
-		n=$(timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status --json 2>/dev/null | jq -r '.dead_letters // empty' 2>/dev/null)
-		[ -z "$n" ] || [ "$n" -ge 4 ] || fail "entrustctl status --json: dead_letters $n, want at least 4" || return 1
-	fi
-	stop_daemon
+	# entrustctl status counts every file in dead/<code>/ (not the reasons)
+	k=$(find "$SPOOL/dead" -type f ! -name '*.reason' | wc -l)
+	[ "$k" -ge 4 ] || fail "only $k dead letters" || return 1
+	n=$(timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status --json 2>/dev/null | jq -r '.dead_letters' 2>/dev/null)
+	[ "$n" = "$k" ] || fail "entrustctl status --json: dead_letters '$n', want $k" || return 1
+	timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status 2>/dev/null | grep -q "dead letters 死信: $k\$" ||
+		fail "entrustctl status does not show 'dead letters 死信: $k'" || return 1
+	stop_daemon || return 1
+	# metrics of that run: C1's file failed 3 times, the last one made it a dead letter
+	[ "$(metric "$T/wrong.conf" "$(deliveries $C1 https deferred)")" -eq 2 ] ||
+		fail "entrustctl metrics: $(deliveries $C1 https deferred) is $(metric "$T/wrong.conf" "$(deliveries $C1 https deferred)"), want 2" || return 1
+	[ "$(metric "$T/wrong.conf" "$(deliveries $C1 https dead)")" -eq 1 ] ||
+		fail "entrustctl metrics: $(deliveries $C1 https dead) is $(metric "$T/wrong.conf" "$(deliveries $C1 https dead)"), want 1" || return 1
+	[ "$(metric "$T/wrong.conf" "$(deliveries $BR sftp sent)")" -eq 0 ] || fail "metrics count a 'sent' on a refused route" || return 1
 }
 
 # kill -9 while 200 files are being delivered; after a restart every file has arrived
@@ -679,6 +724,239 @@ test_no_sanitizer_reports() {
 }
 
 # ---------------------------------------------------------------------------------------
+# more helpers: documents made from docs/examples, decoded answers, metrics
+
+# send_doc STEM MSGID — sign $DOCS/MSGID.xml as STEM and drop it
+send_doc() {
+	sign "$1" "$DOCS/$2.xml" "$DOCS/$2.p7m" && drop "$DOCS/$2.p7m" "$2.p7m" || fail "cannot make envelope $2 (openssl)"
+}
+
+# topup MSGID — the operator credits the consignor 100 units (R-account), ack to the operator
+topup() {
+	sed "s/OPS-TOPUP-0001/$1/" "$REPO/docs/examples/top-up.xml"
+}
+
+# request_xml MSGID — the consignor asks the broker for a new letter with two agreements
+# (ref 1 and 2, consignor-paid, different bills of lading)
+request_xml() {
+	local f=$REPO/docs/examples/entrust-request.xml
+	sed -e "s/ERP-20261203-0001/$1/" -e '/<\/EntrustRequest>/d' "$f"
+	sed -n '/<Agreement ref="1">/,/<\/Agreement>/p' "$f" | sed -e 's/ref="1"/ref="2"/' -e 's/COSU6123456780/COSU6123456781/'
+	echo '</EntrustRequest>'
+}
+
+# confirm_xml MSGID LETTER AGREEMENT — the broker accepts one agreement (with its half, R9)
+confirm_xml() {
+	sed -e "s/BRK-CONF-0001/$1/" -e "s#<Letter>2600000001</Letter>#<Letter>$2</Letter>#" \
+		-e "s#<Agreement>20260000000001</Agreement>#<Agreement>$3</Agreement>#" "$REPO/docs/examples/entrust-confirm.xml"
+}
+
+# xp FILE XPATH — a string from a decoded answer; the XPath names elements by local-name()
+xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
+
+# new_exp CODE SEEN — the first EXP_ file in sent/CODE/<today>/ not listed in SEEN
+new_exp() {
+	local f
+	for f in $(ls "$SPOOL/sent/$1/$DAY" 2>/dev/null | grep '^EXP_'); do
+		[[ " $2 " == *" $f "* ]] || { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# check_export FILE AGREEMENT — a customs-format export: signed by the hub, valid against its
+# XSD, the agreement as electronic attachment 10000001
+check_export() {
+	local x=$T/verify/$(basename "$1").xml
+	verify_hub "$1" || return 1
+	grep -q 'urn:entrust:customs:1' "$x" || fail "$(basename "$1") is not in the customs format" || return 1
+	grep -q "$2" "$x" || fail "$(basename "$1") does not carry agreement $2" || return 1
+	grep -q 10000001 "$x" || fail "$(basename "$1") lacks attachment type 10000001" || return 1
+	xmllint --noout --schema "$REPO/xsd/customs/agent-agreement.xsd" "$x" 2>"$T/xsd.log" ||
+		fail "$(basename "$1") not valid against agent-agreement.xsd: $(head -1 "$T/xsd.log")"
+}
+
+# metric CONF SERIES — the value of one series in `entrustctl metrics` (0 when absent)
+metric() {
+	local v
+	v=$(timeout 10 "$BIN/entrustctl" -c "$1" metrics 2>/dev/null | grep -F "$2 " | awk '{print $2}' | head -1)
+	echo "${v:-0}"
+}
+
+# deliveries PARTY ROUTE OUTCOME — the series name of entrust_deliveries_total
+deliveries() { echo "entrust_deliveries_total{party=\"$1\",route=\"$2\",outcome=\"$3\"}"; }
+
+# ---------------------------------------------------------------------------------------
+# more tests
+
+# SFTP: the upload goes to .NAME.part and is renamed on the server (sftp-server's own log):
+# a receiver never sees a half-written file under its final name
+test_sftp_upload_temp_name_then_rename() {
+	local log=$SSHD/sftp.log p="$SFTP_IN/.ACK_REG-T1.p7m.part"
+	grep -Fq "open \"$p\" flags WRITE,CREATE,TRUNCATE" "$log" || fail "ACK_REG-T1.p7m not written as .ACK_REG-T1.p7m.part" || return 1
+	grep -Fq "rename old \"$p\" new \"$SFTP_IN/ACK_REG-T1.p7m\"" "$log" || fail "no rename of the .part into place" || return 1
+	! grep -Fq "open \"$SFTP_IN/ACK_REG-T1.p7m\" flags WRITE" "$log" || fail "ACK_REG-T1.p7m was written under its final name"
+}
+
+# stable names: a replayed envelope (R25) gets the same ack file name, delivered again under
+# that name (overwritten on the SFTP server, PUT again on nginx), so receivers drop duplicates
+# sftp_renames NAME — how often the SFTP server renamed an upload into NAME
+sftp_renames() { grep -cF "new \"$SFTP_IN/$1\"" "$SSHD/sftp.log"; }
+# https_puts NAME — how often nginx took a PUT of NAME
+https_puts() { grep -cF " \"PUT /in/$1 " "$NGX/access.log"; }
+
+test_replay_delivered_under_the_same_name() {
+	local n0 p0 n1 p1
+	n0=$(sftp_renames ACK_REG-T1.p7m)
+	p0=$(https_puts ACK_DEC-T1.p7m)
+	[ "$n0" -ge 1 ] && [ "$p0" -ge 1 ] || fail "the first acks were not seen by the servers ($n0, $p0)" || return 1
+	drop "$DOCS/REG-T1.p7m" REG-T1-again.p7m && drop "$DOCS/DEC-T1.p7m" DEC-T1-again.p7m || fail "cannot drop" || return 1
+	wait_until 20 eval '[ "$(sftp_renames ACK_REG-T1.p7m)" -gt "$n0" ]' ||
+		fail "the replay's ack was not delivered again as ACK_REG-T1.p7m over SFTP" || return 1
+	wait_until 20 eval '[ "$(https_puts ACK_DEC-T1.p7m)" -gt "$p0" ]' ||
+		fail "the replay's ack was not PUT again as ACK_DEC-T1.p7m" || return 1
+	n1=$(ls -A "$SFTP_IN" | grep -c 'ACK_REG-T1')
+	p1=$(ls -A "$WWW/in" | grep -c 'ACK_DEC-T1')
+	[ "$n1" -eq 1 ] && [ "$p1" -eq 1 ] || fail "receivers hold $n1 and $p1 copies under other names" || return 1
+	wait_until 10 eval '[ -z "$(pending $BR)$(pending $AS)" ]' || fail "still queued: $(pending $BR) $(pending $AS)" || return 1
+	arrived_same "$BR" ACK_REG-T1.p7m "$SFTP_IN" && arrived_same "$AS" ACK_DEC-T1.p7m "$WWW/in" || return 1
+	verify_hub "$SFTP_IN/ACK_REG-T1.p7m" && verify_hub "$WWW/in/ACK_DEC-T1.p7m"
+}
+
+# customs-format exports (R27) reach customs over HTTPS (good.conf) and, after a restart
+# with customs routed over SFTP (exp.conf), over SFTP: byte for byte, signed by the hub,
+# valid against xsd/customs/agent-agreement.xsd.  The broker was approved in
+# test_acks_arrive_on_both (DEC-T1); the consignor pays (top-up).
+test_exports_arrive_on_both() {
+	local x L a1 a2 e1 e2
+	send operator TOPUP-X1 topup || return 1
+	wait_until 15 test -f "$SPOOL/outbound/$OP/ACK_TOPUP-X1.p7m" || fail "no ack to the top-up" || return 1
+	request_xml REQ-X1 >"$DOCS/REQ-X1.xml" && send_doc consignor REQ-X1 || return 1
+	wait_until 15 test -f "$SPOOL/outbound/$C1/ACK_REQ-X1.p7m" || fail "no ack to the request (outbound/$C1)" || return 1
+	verify_hub "$SPOOL/outbound/$C1/ACK_REQ-X1.p7m" || return 1
+	x=$T/verify/ACK_REQ-X1.p7m.xml
+	[ "$(xp "$x" "/*/*[local-name()='Outcome']")" = accepted ] || fail "request not accepted: $(grep -o 'code="[^"]*"' "$x" | tr '\n' ' ')" || return 1
+	L=$(xp "$x" "/*/*[local-name()='Letter']/*[local-name()='Number']")
+	a1=$(xp "$x" "/*/*[local-name()='Agreement'][@ref='1']/*[local-name()='Number']")
+	a2=$(xp "$x" "/*/*[local-name()='Agreement'][@ref='2']/*[local-name()='Number']")
+	[ -n "$L" ] && [ -n "$a1" ] && [ -n "$a2" ] || fail "letter/agreement numbers not in the ack" || return 1
+	# agreement 1 reaches status 1: its export goes to customs over HTTPS
+	confirm_xml CONF-X1 "$L" "$a1" >"$DOCS/CONF-X1.xml" && send_doc broker CONF-X1 || return 1
+	wait_until 20 eval 'e1=$(new_exp $CU "")' || fail "no EXP_ in sent/$CU/$DAY over HTTPS (outbound: $(pending $CU | tr '\n' ' '))" || return 1
+	arrived_same "$CU" "$e1" "$WWW/in" || return 1
+	check_export "$WWW/in/$e1" "$a1" || return 1
+	wait_until 15 test -f "$SFTP_IN/ACK_CONF-X1.p7m" || fail "the broker's ack to the confirmation did not arrive" || return 1
+	# customs moves to SFTP (a restart: routes are read at start); agreement 2 reaches 1
+	stop_daemon || return 1
+	start_daemon "$T/exp.conf" || return 1
+	confirm_xml CONF-X2 "$L" "$a2" >"$DOCS/CONF-X2.xml" && send_doc broker CONF-X2 || return 1
+	wait_until 20 eval 'e2=$(new_exp $CU "$e1")' || fail "no second EXP_ in sent/$CU/$DAY over SFTP (outbound: $(pending $CU | tr '\n' ' '))" || return 1
+	arrived_same "$CU" "$e2" "$SFTP_IN" || return 1
+	check_export "$SFTP_IN/$e2" "$a2" || return 1
+	[ ! -e "$SFTP_IN/.$e2.part" ] || fail "temporary .part left on the server" || return 1
+	echo "# exports: $e1 over HTTPS, $e2 over SFTP"
+	stop_daemon || return 1
+	collect "$C1"	# local in good.conf: the consignor takes its acks and notices
+	collect "$OP"
+	start_daemon "$T/good.conf"
+}
+
+# mutual TLS: without a client certificate, or with one from a CA nginx does not trust, the
+# upload is refused (nginx answers 400) and the file stays queued, nothing reaches nginx;
+# once the route has its client certificate again (good.conf) the kept file goes out
+test_client_certificate_missing_or_wrong_refused() {
+	local f
+	start_daemon "$T/certs.conf" || return 1
+	send association DEC-T7 decision || return 1
+	refused_registration consignor2 "$C2" REG-T7 || return 1
+	wait_until 20 log_has "ACK_DEC-T7.p7m: to=$AS .*status=deferred .*attempt=1/8 .*error=\"HTTP 400" ||
+		fail "no refused attempt (HTTP 400) without a client certificate: $(grep -m1 'ACK_DEC-T7.*to=' "$LOG")" || return 1
+	wait_until 20 log_has "to=$C2 .*status=deferred .*attempt=1/8 .*error=\"HTTP 400" ||
+		fail "no refused attempt (HTTP 400) with an untrusted client certificate: $(grep -m1 "to=$C2 " "$LOG")" || return 1
+	grep -q "client sent no required SSL certificate" "$NGX/error.log" ||
+		fail "nginx did not log the missing client certificate" || return 1
+	grep -q "client SSL certificate verify error" "$NGX/error.log" ||
+		fail "nginx did not log the untrusted client certificate" || return 1
+	[ -f "$SPOOL/outbound/$AS/ACK_DEC-T7.p7m" ] || fail "ACK_DEC-T7.p7m left outbound/ though refused" || return 1
+	[ -z "$(sent_file $AS ACK_DEC-T7.p7m)" ] && [ ! -e "$WWW/in/ACK_DEC-T7.p7m" ] ||
+		fail "a refused file reached nginx or sent/" || return 1
+	f=$(pending "$C2" | head -1)
+	[ -n "$f" ] && [ ! -e "$WWW/in/$f" ] && [ -z "$(sent_file $C2 "$f")" ] || fail "the consignor2 file was not kept" || return 1
+	stop_daemon || return 1
+	start_daemon "$T/good.conf" || return 1
+	wait_until 20 test -f "$WWW/in/ACK_DEC-T7.p7m" || fail "ACK_DEC-T7.p7m not delivered with the client certificate" || return 1
+	wait_until 5 test -n "$(sent_file $AS ACK_DEC-T7.p7m)"
+	arrived_same "$AS" ACK_DEC-T7.p7m "$WWW/in" && verify_hub "$WWW/in/ACK_DEC-T7.p7m" || return 1
+	stop_daemon || return 1
+	collect "$C2"	# local in good.conf
+}
+
+# hole PORT LOG — a TLS server that completes the handshake (any client certificate) and
+# then never reads nor answers: a hung partner.  One line in LOG per connection.
+hole() {
+	python3 - "$1" "$2" "$TLS/server.pem" "$TLS/server.key" <<'EOF' &
+import socket, ssl, sys, threading
+port, log, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.verify_mode = ssl.CERT_NONE
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(64)
+held = []
+def serve(c):
+    try:
+        t = ctx.wrap_socket(c, server_side=True)
+        held.append(t)
+        with open(log, "a") as f:
+            f.write("handshake\n")
+    except Exception:
+        c.close()
+while True:
+    c, _ = s.accept()
+    held.append(c)
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+	HOLE_PID=$!
+}
+
+# a partner that takes the connection and then hangs (AS) holds up its own lane only:
+# while a transfer to it is in flight, inbound envelopes are still processed and the
+# broker's files still flow over SFTP; SIGTERM still stops the daemon in bounded time
+# (the hung transfer is cut, the file stays queued and goes out later)
+test_slow_route_does_not_block_others() {
+	local first sent_at cut_at
+	: >"$T/hole.log"
+	hole "$HOLE_PORT" "$T/hole.log"
+	wait_until 10 port_open "$HOLE_PORT" || fail "the hung test server did not listen" || return 1
+	start_daemon "$T/slow.conf" || return 1
+	send association DEC-T8 decision || return 1
+	wait_until 20 eval '[ -n "$(grep -m1 "ACK_DEC-T8.p7m" "$LOG")" ] && grep -q handshake "$T/hole.log"' ||
+		fail "no transfer to the hung server started" || return 1
+	# the transfer to AS hangs (its low-speed limit cuts it after 30 s at the earliest)
+	send broker REG-T8 registration || return 1
+	wait_until 30 test -f "$SFTP_IN/ACK_REG-T8.p7m" || fail "the broker's ack was not delivered while AS hung" || return 1
+	[ -n "$(ls "$SPOOL"/archive/*/*_REG-T8.p7m 2>/dev/null)" ] || fail "REG-T8.p7m not archived while AS hung" || return 1
+	sent_at=$(grep -n "ACK_REG-T8.p7m: to=$BR .*status=sent" "$LOG" | head -1 | cut -d: -f1)
+	first=$(grep -n "ACK_DEC-T8.p7m: to=$AS route=.* status=" "$LOG" | head -1 | cut -d: -f1)
+	[ -z "$first" ] || [ "$first" -gt "$sent_at" ] ||
+		fail "the AS transfer ended before the broker's file went out: not in flight as meant" || return 1
+	[ -f "$SPOOL/outbound/$AS/ACK_DEC-T8.p7m" ] || fail "ACK_DEC-T8.p7m left outbound/" || return 1
+	stop_daemon || return 1
+	cut_at=$(grep -c "ACK_DEC-T8.p7m: to=$AS .*status=interrupted" "$LOG")
+	[ "$cut_at" -ge 1 ] || [ -n "$first" ] || fail "stop did not log the cut transfer (status=interrupted)" || return 1
+	[ -f "$SPOOL/outbound/$AS/ACK_DEC-T8.p7m" ] || fail "ACK_DEC-T8.p7m lost at stop" || return 1
+	kill -TERM "$HOLE_PID" 2>/dev/null
+	wait "$HOLE_PID" 2>/dev/null
+	HOLE_PID=""
+	# the partner is back (good.conf: AS on nginx): the kept files go out
+	start_daemon "$T/good.conf" || return 1
+	wait_until 20 eval '[ -z "$(pending $AS)" ]' || fail "AS queue not drained: $(pending $AS | tr '\n' ' ')" || return 1
+	arrived_same "$AS" ACK_DEC-T8.p7m "$WWW/in" || return 1
+	stop_daemon
+}
+
+# ---------------------------------------------------------------------------------------
 
 START=$(date +%s)
 if ! setup; then
@@ -691,7 +969,12 @@ echo "# sshd on 127.0.0.1:$SSH_PORT (SFTP into $SFTP_IN), nginx on 127.0.0.1:$HT
 run_test test_config_check_routes
 run_test test_fixture_servers_demand_credentials
 run_test test_acks_arrive_on_both
+run_test test_sftp_upload_temp_name_then_rename
+run_test test_replay_delivered_under_the_same_name
+run_test test_exports_arrive_on_both
 run_test test_server_down_then_up
+run_test test_client_certificate_missing_or_wrong_refused
+run_test test_slow_route_does_not_block_others
 run_test test_wrong_host_key_and_certificate_refused
 run_test test_failing_route_dead_letter
 run_test test_kill9_during_delivery_loses_nothing
