@@ -38,6 +38,7 @@ struct job {
 	enum reason		 refusal;	/* before apply; R_NONE if none */
 	const char		*refusal_path;
 	int			 replayed;
+	int			 recovered;	/* judged before a crash: see job_recovered */
 };
 
 static enum reason job_file_reason(int rc)
@@ -156,6 +157,54 @@ static int job_replay(struct job *j, store_txn *txn, struct buf *ack)
 	return store_get(j->hub->store, txn, SDB_SEEN, key, strlen(key), ack);
 }
 
+/* The first Error element of a stored answer, in document order. */
+static xmlNodePtr job_first_error(xmlNodePtr n)
+{
+	xmlNodePtr c, e;
+
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, "Error") == 0)
+			return n;
+		for (c = n->children; c; c = c->next)
+			if ((e = job_first_error(c)) != NULL)
+				return e;
+	}
+	return NULL;
+}
+
+/* A crash between the batch's commit and the moves out of work/ brings the
+ * envelope back with its answer stored under this very claim (ACK-<its id>):
+ * that is the first judgement finishing, not a replay (§10), so a refusal
+ * still goes to error/ with its reason file. */
+static void job_recovered(struct job *j, const struct buf *ack)
+{
+	char mine[64], code[64] = "", path[256] = "", detail[512] = "";
+	xmlDocPtr doc;
+	xmlNodePtr e;
+	int r;
+
+	snprintf(mine, sizeof(mine), "<MessageId>ACK-%s</MessageId>", j->id);
+	if (memmem(ack->data, ack->len, mine, strlen(mine)) == NULL)
+		return;
+	j->recovered = 1;
+	if (memmem(ack->data, ack->len, "<Outcome>refused</Outcome>", 26) == NULL)
+		return;
+	if ((doc = xmlReadMemory(ack->data, (int)ack->len, NULL, NULL, XML_PARSE_NONET)) == NULL)
+		return;
+	if ((e = job_first_error(xmlDocGetRootElement(doc))) != NULL) {
+		xmlin_attr(e, "code", code, sizeof(code));
+		xmlin_attr(e, "path", path, sizeof(path));
+		xmlin_text(e, "Detail", detail, sizeof(detail));
+	}
+	xmlFreeDoc(doc);
+	for (r = R_NONE + 1; r < R_COUNT && strcmp(reason_code((enum reason)r), code) != 0; r++)
+		;
+	j->reply.refused = 1;
+	reply_error(&j->reply, -1, r < R_COUNT ? (enum reason)r : R_INTERNAL, path, "%s", detail);
+}
+
 static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr root,
     store_txn *txn, struct buf *ack, int *replayed)
 {
@@ -166,6 +215,8 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {
 		*replayed = 1;
+		if (rc == 0)
+			job_recovered(j, ack);
 		return rc < 0 ? -1 : job_queue_ack(j, txn, ack, 0);
 	}
 	rc = type->apply(&ctx, root);
@@ -261,7 +312,7 @@ static int job_finish(struct job *j)
 	struct buf text;
 	int rc;
 
-	if (j->refusal == R_NONE && (j->replayed || strcmp(reply_outcome(&j->reply), "refused") != 0 || e == NULL))
+	if (j->refusal == R_NONE && ((j->replayed && !j->recovered) || strcmp(reply_outcome(&j->reply), "refused") != 0 || e == NULL))
 		rc = spool_archive(&j->hub->spool, j->work_name, j->now);
 	else {
 		buf_init(&text);
