@@ -86,6 +86,7 @@ test: setup
 	tests/run-suites "unit=make --no-print-directory unit" \
 		"e2e=tests/e2e/run.sh $(BINDIR)" \
 		"ops=tests/e2e/ops.sh $(BINDIR)" \
+		"service=tests/e2e/service.sh $(BINDIR)" \
 		"asan=make --no-print-directory asan"
 
 clean:
