@@ -12,6 +12,9 @@
 #include <unistd.h>
 #include <limits.h>
 
+/* Lock table size: locks and locked objects (pages) held at once. */
+#define STORE_MAX_LOCKS 400000
+
 struct store {
 	DB_ENV	*env;
 	DB	*db[SDB_COUNT];
@@ -77,6 +80,11 @@ static int store_open_env(struct store *s, const char *dir)
 	s->env->set_errcall(s->env, store_errcall);
 	s->env->set_cachesize(s->env, 0, 16 * 1024 * 1024, 1);
 	s->env->set_lk_detect(s->env, DB_LOCK_DEFAULT);
+	/* One transaction holds a batch of envelopes, and one customs receipt may
+	 * carry 200,000 items (receipt.xsd): the default 1,000 locks would end it
+	 * in DB_RUNRECOVERY.  Page locks: a 100,000-item receipt needs ~25,000. */
+	s->env->set_lk_max_locks(s->env, STORE_MAX_LOCKS);
+	s->env->set_lk_max_objects(s->env, STORE_MAX_LOCKS);
 	rc = s->env->open(s->env, dir, flags, 0640);
 	if (rc == 0)	/* and whatever else asked: every commit is durable */
 		rc = s->env->set_flags(s->env, DB_TXN_NOSYNC | DB_TXN_WRITE_NOSYNC | DB_TXN_NOT_DURABLE, 0);

@@ -2,7 +2,8 @@
 """drive — feed prepared envelopes into a running entrustd and time the answers.
 
   drive.py STAGE INBOUND OUTBOUND PID RATE
-STAGE holds req*.p7m made by benchgen; they are renamed into INBOUND (an
+STAGE holds req*.p7m made by benchgen and its expect.txt ("file sender
+msgid" per envelope); they are renamed into INBOUND (an
 atomic drop, as a partner would) either all at once (RATE 0) or at RATE
 files/s.  The run ends when every envelope's ack (ACK_<MessageId>.p7m in the
 sender's OUTBOUND folder) exists.  Prints one JSON line: envelopes, seconds,
@@ -27,13 +28,13 @@ def main():
     stage, inbound, outbound, pid, rate = sys.argv[1:6]
     pid, rate = int(pid), float(rate)
     names = sorted(n for n in os.listdir(stage) if n.endswith(".p7m"))
-    # the ack name follows from the request number: BENCH<8 digits> -> ACK_BENCH<8 digits>.p7m
-    prefix = os.environ.get("BENCH_PREFIX", "BENCH")
-    nc = int(os.environ.get("BENCH_CONSIGNORS", "100"))
-    expect = {}
-    for n in names:
-        i = int(n[3:11])
-        expect[n] = os.path.join(outbound, "11%08d" % (i % nc), "ACK_%s%08d.p7m" % (prefix, i))
+    # the ack of each envelope is ACK_<msgid>.p7m in its sender's folder
+    who = {}
+    with open(os.path.join(stage, "expect.txt")) as f:
+        for line in f:
+            name, sender, msgid = line.split()
+            who[name] = os.path.join(outbound, sender, "ACK_%s.p7m" % msgid)
+    expect = {n: who[n] for n in names}
     cpu0 = cpu_seconds(pid)
     dropped = {}
     t0 = time.time()
@@ -48,14 +49,17 @@ def main():
     done = {}
     deadline = time.time() + 3600
     while pending and time.time() < deadline:
+        misses = 0	# acks come about in name order: look a little ahead only, to stay cheap
         for n, path in list(pending.items()):
             try:
                 done[n] = os.stat(path).st_mtime
                 del pending[n]
             except FileNotFoundError:
-                pass
+                misses += 1
+                if misses > 200:
+                    break
         if pending:
-            time.sleep(0.01)
+            time.sleep(0.02)
     t1 = max(done.values()) if done else time.time()
     lat = sorted(max(0.0, done[n] - dropped[n]) * 1000 for n in done)
     pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else -1
