@@ -371,11 +371,61 @@ static int retry_find(const struct ctl *c, const char *name, char *dir, const ch
 	return -1;
 }
 
+/* A delivery dead letter, given as CODE/NAME (dead/CODE/NAME, left by a route that kept
+ * failing): back into outbound/CODE/, where the route sends it again with fresh attempts at
+ * the daemon's next rescan; its reason is kept as dead/CODE/NAME.reason.N. */
+static int retry_dead_letter(struct ctl *c, const char *arg)
+{
+	const char *slash = strchr(arg, '/'), *name = slash + 1;
+	char code[11], dead[PATH_MAX], dir[PATH_MAX], outbound[PATH_MAX], out[PATH_MAX], path[PATH_MAX];
+	char hist[SPOOL_WORK_MAX + 32];
+	struct stat st;
+	int i, ok = slash - arg == 10;
+
+	for (i = 0; ok && i < 10; i++)
+		ok = (arg[i] >= '0' && arg[i] <= '9') || (arg[i] >= 'A' && arg[i] <= 'Z');
+	if (!ok || strchr(name, '/') || !spool_name_ok(name) || ctl_spool_is_reason(name))
+		return ctl_fail(CTL_USAGE, "%s: give a delivery dead letter as CODE/NAME, as under spool/dead/ "
+		    "请按 编码/文件名 给出死信", arg);
+	memcpy(code, arg, 10);
+	code[10] = '\0';
+	if (safeio_path(dead, c->conf.spool_dir, "dead") < 0 || safeio_path(dir, dead, code) < 0
+	    || safeio_path(path, dir, name) < 0 || safeio_path(outbound, c->conf.spool_dir, "outbound") < 0
+	    || safeio_path(out, outbound, code) < 0)
+		return ctl_fail(CTL_STORE, "spool_dir too long");
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return ctl_fail(CTL_NOTFOUND, "dead/%s not found 未找到", arg);
+	if (safeio_path(path, out, name) < 0)
+		return ctl_fail(CTL_STORE, "spool_dir too long");
+	if (access(path, F_OK) == 0)
+		return ctl_fail(CTL_USAGE, "outbound/%s exists already 已存在同名文件", arg);
+	if (safeio_mkdirs(out, 0750) < 0)
+		return ctl_fail(CTL_STORE, "outbound/%s: %s", code, strerror(errno));
+	if (retry_keep_reason(dir, name, hist, sizeof(hist)) < 0)
+		return ctl_fail(CTL_STORE, "dead/%s.reason: cannot keep 无法保留原因文件: %s", arg, strerror(errno));
+	if (move_noreplace(dir, name, out, name) < 0)
+		return ctl_fail(CTL_STORE, "dead/%s → outbound/%s: %s", arg, arg, strerror(errno));
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "file", arg);
+		json_kstr(&c->j, "from", "dead");
+		json_kstr(&c->j, "outbound", arg);
+		json_kstr(&c->j, "history", hist);
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+	} else
+		buf_printf(&c->out, "retried 已重新投递: dead/%s → outbound/%s (sent again at the next rescan 下次扫描时重发)%s%s\n",
+		    arg, arg, hist[0] ? "; reason kept as 原因保留为 " : "", hist);
+	return CTL_OK;
+}
+
 int ctl_retry(struct ctl *c)
 {
 	const char *name = c->args[0], *orig = spool_original_name(name), *from = "";
 	char dir[PATH_MAX], inbound[PATH_MAX], path[PATH_MAX], hist[SPOOL_WORK_MAX + 32];
 
+	if (name[0] != '.' && strchr(name, '/') != NULL)
+		return retry_dead_letter(c, name);
 	if (strchr(name, '/') || name[0] == '.' || ctl_spool_is_reason(name))
 		return ctl_fail(CTL_USAGE, "%s: give the file name as listed by `entrustctl errors` 请给出文件名", name);
 	if (!spool_name_ok(orig))

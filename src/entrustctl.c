@@ -33,8 +33,9 @@ static const struct verb verbs[] = {
 	{"errors", 0, 0, "", "errors", "refused files in error/ with reason code and sentences 被拒文件及原因", ctl_errors},
 	{"inspect", 1, 1, "", "inspect FILE", "signer, bound party, signing time, message type, pretty XML, schema\n"
 	    "  result and what applying it would do — nothing is applied 检查信封（不处理）", ctl_inspect},
-	{"retry", 1, 1, "", "retry NAME", "move error/NAME (or dead/NAME) back to inbound/ under its original name;\n"
-	    "  its .reason is kept in error/ as NAME.reason.N 重新投递被拒文件", ctl_retry},
+	{"retry", 1, 1, "", "retry NAME | CODE/NAME", "move error/NAME (or dead/NAME) back to inbound/ under its original name;\n"
+	    "  its .reason is kept in error/ as NAME.reason.N 重新投递被拒文件;\n"
+	    "  CODE/NAME: a delivery dead letter dead/CODE/NAME back to outbound/CODE/ 死信重新投递", ctl_retry},
 	{"show agreement", 1, 1, "", "show agreement NUMBER", "one agreement 查看委托协议", ctl_show_agreement},
 	{"show letter", 1, 1, "", "show letter NUMBER", "one letter and its agreements 查看委托书", ctl_show_letter},
 	{"log", 0, 0, "id agreement party level since", "log [--id ID] [--agreement N] [--party CODE]\n"
