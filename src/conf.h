@@ -12,6 +12,7 @@ struct conf {
 	char	store_dir[PATH_MAX];
 	char	xsd_dir[PATH_MAX];
 	char	trust_ca[PATH_MAX];
+	char	crl_file[PATH_MAX];	/* PEM CRLs of the trust store's CAs; empty: no revocation check */
 	char	hub_cert[PATH_MAX];
 	char	hub_key[PATH_MAX];
 	char	registry[PATH_MAX];
@@ -24,6 +25,8 @@ struct conf {
 	long	settle_ms;
 	long	rescan_s;
 	long	max_envelope_bytes;
+	long	signing_time_ahead_s;		/* signingTime may be at most this far in the future */
+	long	signing_time_behind_s;		/* ... and at most this far in the past */
 	long	registration_validity_days;
 	long	registration_warn_days;
 	long	delivery_attempts;		/* then the file goes to dead/ */

@@ -244,6 +244,11 @@ static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const 
 	envelope_sha256_hex(f->raw.data, f->raw.len, f->sha256);
 	if ((keys = envelope_keys_load(c->conf.trust_ca, c->conf.hub_cert, c->conf.hub_key, err, sizeof(err))) == NULL)
 		return ctl_fail(CTL_STORE, "%s", err);
+	if (envelope_keys_policy(keys, c->conf.crl_file, c->conf.signing_time_ahead_s,
+	    c->conf.signing_time_behind_s, err, sizeof(err)) < 0) {
+		envelope_keys_free(keys);
+		return ctl_fail(CTL_STORE, "%s", err);
+	}
 	if ((reg = registry_load(c->conf.registry, err, sizeof(err))) == NULL) {
 		envelope_keys_free(keys);
 		return ctl_fail(CTL_STORE, "%s", err);

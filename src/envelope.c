@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,15 @@ struct envelope_keys {
 	X509_STORE	*store;
 	X509		*cert;
 	EVP_PKEY	*key;
+	long		 ahead_s, behind_s;	/* signingTime window around now */
 };
+
+/* Digests a signer may use (R1): SHA-2 of 256 bits or more.  MD5, SHA-1 and
+ * SHA-224 are refused (SIG_ALGORITHM) even where OpenSSL would verify them. */
+static int envelope_digest_ok(int nid)
+{
+	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
 
 static void envelope_errstr(char *detail, size_t dlen)
 {
@@ -63,12 +72,54 @@ struct envelope_keys *envelope_keys_load(const char *trust_ca, const char *cert,
 		what = key;
 	else if (X509_check_private_key(k->cert, k->key) != 1)
 		what = "hub_key does not match hub_cert 私钥与证书不匹配";
-	if (what == NULL)
+	if (what == NULL) {
+		k->ahead_s = ENVELOPE_AHEAD_S;
+		k->behind_s = ENVELOPE_BEHIND_S;
 		return k;
+	}
 	snprintf(err, errlen, "cannot load 无法加载: %s", what);
 	ERR_clear_error();
 	envelope_keys_free(k);
 	return NULL;
+}
+
+/* Only the CRLs of the file are taken: a certificate in it never becomes a trust anchor. */
+static int envelope_load_crls(X509_STORE *store, const char *path)
+{
+	BIO *b = BIO_new_file(path, "r");
+	STACK_OF(X509_INFO) *infos = b ? PEM_X509_INFO_read_bio(b, NULL, NULL, NULL) : NULL;
+	int i, n = 0;
+
+	for (i = 0; infos != NULL && i < sk_X509_INFO_num(infos); i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+
+		if (xi->crl == NULL)
+			continue;
+		if (X509_STORE_add_crl(store, xi->crl) != 1) {
+			n = 0;
+			break;
+		}
+		n++;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(b);
+	return n;
+}
+
+int envelope_keys_policy(struct envelope_keys *k, const char *crl_file, long ahead_s,
+    long behind_s, char *err, size_t errlen)
+{
+	k->ahead_s = ahead_s;
+	k->behind_s = behind_s;
+	if (crl_file == NULL || crl_file[0] == '\0')
+		return 0;
+	if (envelope_load_crls(k->store, crl_file) == 0) {
+		snprintf(err, errlen, "cannot load CRL 无法加载吊销列表: %s", crl_file);
+		ERR_clear_error();
+		return -1;
+	}
+	X509_STORE_set_flags(k->store, X509_V_FLAG_CRL_CHECK);
+	return 0;
 }
 
 void envelope_keys_free(struct envelope_keys *k)
@@ -93,18 +144,39 @@ void envelope_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static CMS_ContentInfo *envelope_parse(const void *data, size_t len)
+/* DER, or one PEM block; nothing may follow the envelope but (PEM) white space:
+ * bytes after it would be archived as if they had been signed. */
+static CMS_ContentInfo *envelope_parse(const void *data, size_t len, char *detail, size_t dlen)
 {
 	static const char pem[] = "-----BEGIN ";
-	BIO *in = BIO_new_mem_buf(data, (int)len);
+	const unsigned char *p = data;
 	CMS_ContentInfo *cms;
+	BIO *in;
+	char *rest;
+	long n;
 
-	if (in == NULL)
+	if (len > LONG_MAX || len > INT_MAX)
 		return NULL;
-	if (len > sizeof(pem) && memcmp(data, pem, sizeof(pem) - 1) == 0)
-		cms = PEM_read_bio_CMS(in, NULL, NULL, NULL);
-	else
-		cms = d2i_CMS_bio(in, NULL);
+	if (!(len > sizeof(pem) && memcmp(data, pem, sizeof(pem) - 1) == 0)) {
+		if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)len)) != NULL
+		    && p != (const unsigned char *)data + len) {
+			snprintf(detail, dlen, "%zu bytes after the DER envelope",
+			    len - (size_t)(p - (const unsigned char *)data));
+			CMS_ContentInfo_free(cms);
+			return NULL;
+		}
+		return cms;
+	}
+	if ((in = BIO_new_mem_buf(data, (int)len)) == NULL)
+		return NULL;
+	cms = PEM_read_bio_CMS(in, NULL, NULL, NULL);
+	for (n = cms ? BIO_get_mem_data(in, &rest) : 0; n > 0; n--, rest++)
+		if (*rest != ' ' && *rest != '\t' && *rest != '\r' && *rest != '\n') {
+			snprintf(detail, dlen, "%ld bytes after the PEM envelope", n);
+			CMS_ContentInfo_free(cms);
+			cms = NULL;
+			break;
+		}
 	BIO_free(in);
 	return cms;
 }
@@ -118,6 +190,10 @@ static enum reason envelope_cert_reason(int err)
 		return R_CERT_NOT_YET_VALID;
 	case X509_V_ERR_INVALID_PURPOSE:
 		return R_CERT_PURPOSE;
+	case X509_V_ERR_CERT_REVOKED:
+		return R_CERT_REVOKED;
+	case X509_V_ERR_CA_MD_TOO_WEAK:
+		return R_SIG_ALGORITHM;
 	default:
 		return R_CERT_UNTRUSTED;
 	}
@@ -135,6 +211,8 @@ static enum reason envelope_chain(const struct envelope_keys *k, CMS_ContentInfo
 	if (ctx == NULL || X509_STORE_CTX_init(ctx, k->store, signer, untrusted) != 1)
 		panic("envelope: cannot set up certificate verification");
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SMIME_SIGN);
+	/* 112-bit security: RSA and DSA keys of 2048 bits or more, no SHA-1 certificates. */
+	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 2);
 	if (X509_verify_cert(ctx) != 1) {
 		err = X509_STORE_CTX_get_error(ctx);
 		r = envelope_cert_reason(err);
@@ -180,6 +258,57 @@ static enum reason envelope_signature(CMS_ContentInfo *cms, struct buf *content,
 	return R_NONE;
 }
 
+/* The digest and signature algorithms of the one SignerInfo. */
+static enum reason envelope_algorithms(CMS_SignerInfo *si, char *detail, size_t dlen)
+{
+	X509_ALGOR *dig = NULL, *sig = NULL;
+	int dnid, snid, md = NID_undef, pk = NID_undef;
+
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+	dnid = dig ? OBJ_obj2nid(dig->algorithm) : NID_undef;
+	if (!envelope_digest_ok(dnid)) {
+		snprintf(detail, dlen, "digest %s", dnid != NID_undef ? OBJ_nid2sn(dnid) : "unknown");
+		return R_SIG_ALGORITHM;
+	}
+	snid = sig ? OBJ_obj2nid(sig->algorithm) : NID_undef;
+	if (snid == NID_undef || (OBJ_find_sigid_algs(snid, &md, &pk) == 1 && md != NID_undef
+	    && !envelope_digest_ok(md))) {
+		snprintf(detail, dlen, "signature algorithm %s", snid != NID_undef ? OBJ_nid2sn(snid) : "unknown");
+		return R_SIG_ALGORITHM;
+	}
+	return R_NONE;
+}
+
+/* The signed signingTime attribute, when present, must be near now. */
+static enum reason envelope_signing_time(const struct envelope_keys *k, CMS_SignerInfo *si,
+    char *detail, size_t dlen)
+{
+	int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1), day = 0, sec = 0;
+	X509_ATTRIBUTE *a;
+	ASN1_TYPE *t;
+	long long diff;
+
+	if (idx < 0)
+		return R_NONE;
+	a = CMS_signed_get_attr(si, idx);
+	t = a && X509_ATTRIBUTE_count(a) == 1 ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
+	if (t == NULL || CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, idx) >= 0
+	    || (t->type != V_ASN1_UTCTIME && t->type != V_ASN1_GENERALIZEDTIME)
+	    || ASN1_TIME_diff(&day, &sec, NULL, t->value.utctime) != 1) {
+		snprintf(detail, dlen, "malformed signingTime");
+		return R_SIG_TIME;
+	}
+	diff = (long long)day * 86400 + sec;	/* signingTime - now */
+	if (diff > k->ahead_s || -diff > k->behind_s) {
+		snprintf(detail, dlen, "signingTime %.*s is %lld s %s the hub's clock (allowed %ld)",
+		    t->value.utctime->length, (const char *)t->value.utctime->data,
+		    diff > 0 ? diff : -diff, diff > 0 ? "ahead of" : "behind",
+		    diff > 0 ? k->ahead_s : k->behind_s);
+		return R_SIG_TIME;
+	}
+	return R_NONE;
+}
+
 enum reason envelope_open(const struct envelope_keys *k, const void *data, size_t len,
     struct buf *content, struct envelope_signer *signer, char *detail, size_t dlen)
 {
@@ -189,8 +318,10 @@ enum reason envelope_open(const struct envelope_keys *k, const void *data, size_
 
 	detail[0] = '\0';
 	memset(signer, 0, sizeof(*signer));
-	if ((cms = envelope_parse(data, len)) == NULL) {
-		envelope_errstr(detail, dlen);
+	if ((cms = envelope_parse(data, len, detail, dlen)) == NULL) {
+		if (detail[0] == '\0')
+			envelope_errstr(detail, dlen);
+		ERR_clear_error();
 		return R_ENV_UNREADABLE;
 	}
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
@@ -199,6 +330,13 @@ enum reason envelope_open(const struct envelope_keys *k, const void *data, size_
 		r = R_ENV_DETACHED;
 	else if (sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1)
 		r = R_ENV_SIGNER_COUNT;
+	else if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
+		snprintf(detail, dlen, "eContentType %s, not id-data",
+		    OBJ_nid2sn(OBJ_obj2nid(CMS_get0_eContentType(cms))));
+		r = R_ENV_NOT_SIGNED;
+	} else if ((r = envelope_algorithms(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0),
+	    detail, dlen)) != R_NONE)
+		;
 	else if ((r = envelope_signature(cms, content, detail, dlen)) == R_NONE) {
 		signers = CMS_get0_signers(cms);
 		if (signers == NULL || sk_X509_num(signers) != 1)
@@ -206,6 +344,9 @@ enum reason envelope_open(const struct envelope_keys *k, const void *data, size_
 		envelope_describe(sk_X509_value(signers, 0), signer);
 		r = envelope_chain(k, cms, sk_X509_value(signers, 0), detail, dlen);
 		sk_X509_free(signers);
+		if (r == R_NONE)
+			r = envelope_signing_time(k, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0),
+			    detail, dlen);
 	}
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();

@@ -28,6 +28,9 @@ static int hub_load_parts(const struct conf *c, struct hub_parts *p, char *err, 
 	memset(p, 0, sizeof(*p));
 	if ((p->keys = envelope_keys_load(c->trust_ca, c->hub_cert, c->hub_key, err, errlen)) == NULL)
 		return -1;
+	if (envelope_keys_policy(p->keys, c->crl_file, c->signing_time_ahead_s, c->signing_time_behind_s,
+	    err, errlen) < 0)
+		return -1;
 	if ((p->registry = registry_load(c->registry, err, errlen)) == NULL)
 		return -1;
 	if ((p->codes = codes_load(c->codes_dir, err, errlen)) == NULL)

@@ -15,8 +15,8 @@ static const struct reason_row reason_rows[R_COUNT] = {
 	[R_FILE_CHANGED] = {"FILE_CHANGED", NULL, "文件在读取过程中被修改", "file changed while it was being read"},
 	[R_ENV_UNREADABLE] = {"ENV_UNREADABLE", NULL, "无法解析的CMS信封（应为DER或PEM格式）",
 	    "not a CMS envelope in DER or PEM form"},
-	[R_ENV_NOT_SIGNED] = {"ENV_NOT_SIGNED", NULL, "信封不是签名数据（SignedData）",
-	    "CMS content type is not SignedData"},
+	[R_ENV_NOT_SIGNED] = {"ENV_NOT_SIGNED", NULL, "信封不是签名数据（SignedData），或所签内容类型不是 id-data",
+	    "CMS content type is not SignedData, or the signed content type is not id-data"},
 	[R_ENV_DETACHED] = {"ENV_DETACHED", NULL, "信封不含报文内容（分离签名）",
 	    "signature is detached: the envelope carries no content"},
 	[R_ENV_SIGNER_COUNT] = {"ENV_SIGNER_COUNT", "R1", "信封必须恰好有一个签名者",
@@ -79,6 +79,12 @@ static const struct reason_row reason_rows[R_COUNT] = {
 	    "the initiator cannot confirm its own agreement: the other side confirms"},
 	[R_QUERY_INVALID] = {"QUERY_INVALID", NULL, "查询条件无效", "query conditions are invalid"},
 	[R_INTERNAL] = {"INTERNAL", NULL, "系统内部错误，请联系运营方", "internal error; the operator has been told"},
+	[R_CERT_REVOKED] = {"CERT_REVOKED", "R1", "签名证书已被吊销（证书吊销列表）",
+	    "signer certificate has been revoked (certificate revocation list)"},
+	[R_SIG_ALGORITHM] = {"SIG_ALGORITHM", "R1", "签名使用的摘要算法不被接受（仅限 SHA-256、SHA-384、SHA-512）",
+	    "digest or signature algorithm not accepted (SHA-256, SHA-384 or SHA-512 only)"},
+	[R_SIG_TIME] = {"SIG_TIME", "R1", "签名时间（signingTime）与枢纽时钟相差过大",
+	    "signingTime is too far from the hub's clock"},
 };
 
 static const struct reason_row *reason_row(enum reason r)

@@ -51,7 +51,8 @@ int safeio_read(const char *dir, const char *name, size_t max, struct buf *out)
 	close(dfd);
 	if (fd < 0) {
 		errno = saved;
-		return errno == ELOOP ? SAFEIO_UNSAFE : SAFEIO_ERROR;
+		/* ELOOP: a symlink (O_NOFOLLOW); ENXIO: a socket, which open() cannot open */
+		return errno == ELOOP || errno == ENXIO ? SAFEIO_UNSAFE : SAFEIO_ERROR;
 	}
 	if (fstat(fd, &before) < 0)
 		rc = SAFEIO_ERROR;

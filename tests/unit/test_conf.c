@@ -116,6 +116,28 @@ static void test_registration_periods(void **state)
 	assert_int_equal(load(f, "registration_warn_days = -1\n", &c, err, sizeof(err)), -1);
 }
 
+/* R1 hardening (issue #6): the CRL file (empty: no revocation check) and the
+ * signingTime window around the hub's clock, with their bounds. */
+static void test_revocation_and_signing_time(void **state)
+{
+	struct fixture *f = *state;
+	struct conf c;
+	char err[256];
+
+	conf_defaults(&c);
+	assert_string_equal(c.crl_file, "");
+	assert_int_equal(c.signing_time_ahead_s, 3600);
+	assert_int_equal(c.signing_time_behind_s, 2592000);
+	assert_int_equal(load(f, "crl_file = /etc/entrust/pki/crl.pem\nsigning_time_ahead_s = 0\n"
+	    "signing_time_behind_s = 315360000\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.crl_file, "/etc/entrust/pki/crl.pem");
+	assert_int_equal(c.signing_time_ahead_s, 0);
+	assert_int_equal(c.signing_time_behind_s, 315360000);
+	assert_int_equal(load(f, "signing_time_ahead_s = 31536001\n", &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: out of range"));
+	assert_int_equal(load(f, "signing_time_behind_s = -1\n", &c, err, sizeof(err)), -1);
+}
+
 /* An empty file: the defaults, and log_file derived from spool_dir. */
 static void test_empty_file_gives_defaults(void **state)
 {
@@ -366,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test_setup_teardown(test_empty_file_gives_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration_periods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revocation_and_signing_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_and_delivery_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_parameter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_log_file_follows_spool_dir, setup, teardown),

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "envelope.h"
+#include <limits.h>
 #include "registry.h"
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -549,6 +550,243 @@ static void test_R1_signature_checked_before_chain(void **state)
 	buf_free(&der);
 }
 
+
+/* ---- hardening from the hostile corpus (issue #6, tests/hostile/) ---- */
+
+/* A consignor envelope built step by step: digest md, signingTime at now + t_off
+ * (no attribute when t_off is LONG_MIN), eContentType oid (NULL: id-data). */
+static void sign_custom(struct fixture *f, const EVP_MD *md, long t_off, const char *oid, struct buf *der)
+{
+	char p[PATH_MAX];
+	X509 *x = read_cert(tu_path(p, "%s/consignor.pem", f->pki));
+	EVP_PKEY *k = read_key(tu_path(p, "%s/consignor.key", f->pki));
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_BINARY | CMS_PARTIAL);
+	CMS_SignerInfo *si;
+
+	assert_non_null(cms);
+	if (oid)
+		assert_int_equal(CMS_set1_eContentType(cms, OBJ_txt2obj(oid, 1)), 1);
+	si = CMS_add1_signer(cms, x, k, md, CMS_BINARY | CMS_PARTIAL);
+	assert_non_null(si);
+	if (t_off != LONG_MIN) {
+		ASN1_TIME *t = X509_gmtime_adj(NULL, t_off);
+
+		assert_int_equal(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, t->type, t, -1), 1);
+		ASN1_TIME_free(t);
+	}
+	assert_int_equal(CMS_final(cms, in, NULL, CMS_BINARY), 1);
+	der_of(cms, der);
+	BIO_free(in);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+/* Nothing may follow the envelope: bytes after the DER (or after the PEM block,
+ * white space aside) would be archived as if signed. */
+static void test_trailing_bytes_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct buf der;
+	BIO *b = BIO_new(BIO_s_mem());
+	CMS_ContentInfo *cms;
+	const unsigned char *p;
+	char *pem;
+	long n;
+
+	buf_init(&der);
+	assert_int_equal(envelope_seal(f->trust, content, sizeof(content) - 1, &der), 0);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	p = (const unsigned char *)der.data;
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der.len);
+	assert_non_null(cms);
+	CMS_ContentInfo_free(cms);
+	assert_true(PEM_write_bio(b, "CMS", "", (const unsigned char *)der.data, (long)der.len) > 0);
+	buf_adds(&der, "GARBAGE");
+	assert_int_equal(open_buf(f, &der), R_ENV_UNREADABLE);
+	assert_non_null(strstr(f->detail, "7 bytes after the DER envelope"));
+	n = BIO_get_mem_data(b, &pem);
+	buf_reset(&der);
+	buf_add(&der, pem, (size_t)n);
+	buf_adds(&der, "\r\n \n");
+	assert_int_equal(open_buf(f, &der), R_NONE);	/* trailing white space is fine */
+	buf_adds(&der, "x");
+	assert_int_equal(open_buf(f, &der), R_ENV_UNREADABLE);
+	assert_non_null(strstr(f->detail, "after the PEM envelope"));
+	BIO_free(b);
+	buf_free(&der);
+}
+
+/* docs/protocol.md §2.1: the signed content is id-data. */
+static void test_econtent_type_must_be_data(void **state)
+{
+	struct fixture *f = *state;
+	struct buf der;
+
+	buf_init(&der);
+	sign_custom(f, EVP_sha256(), LONG_MIN, NULL, &der);
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	sign_custom(f, EVP_sha256(), LONG_MIN, "1.2.3.4", &der);
+	assert_int_equal(open_buf(f, &der), R_ENV_NOT_SIGNED);
+	assert_non_null(strstr(f->detail, "not id-data"));
+	sign_custom(f, EVP_sha256(), LONG_MIN, "1.2.840.113549.1.9.16.1.4", &der);	/* TSTInfo */
+	assert_int_equal(open_buf(f, &der), R_ENV_NOT_SIGNED);
+	buf_free(&der);
+}
+
+/* R1: SHA-256/384/512 only; MD5, SHA-1 and SHA-224 signatures are refused even
+ * though they verify. */
+static void test_R1_digest_policy(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char	*md;
+		enum reason	 want;
+	} rows[] = {
+		{"SHA256", R_NONE}, {"SHA384", R_NONE}, {"SHA512", R_NONE},
+		{"SHA1", R_SIG_ALGORITHM}, {"SHA224", R_SIG_ALGORITHM}, {"MD5", R_SIG_ALGORITHM},
+	};
+	struct buf der;
+	size_t i;
+
+	buf_init(&der);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		EVP_MD *md = EVP_MD_fetch(NULL, rows[i].md, NULL);
+		enum reason got;
+
+		if (md == NULL)
+			continue;	/* not offered by this OpenSSL (e.g. MD5 in FIPS mode) */
+		sign_custom(f, md, LONG_MIN, NULL, &der);
+		EVP_MD_free(md);
+		got = open_buf(f, &der);
+		if (got != rows[i].want)
+			fail_msg("%s: got %s (%s), want %s", rows[i].md, reason_code(got), f->detail,
+			    reason_code(rows[i].want));
+	}
+	buf_free(&der);
+}
+
+/* R1: a signingTime far from now is refused; the window is configurable and an
+ * envelope without the attribute is accepted. */
+static void test_R1_signing_time_window(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		long		 off;
+		enum reason	 want;
+	} rows[] = {
+		{LONG_MIN, R_NONE}, {0, R_NONE}, {-86400, R_NONE}, {1800, R_NONE}, {-29L * 86400, R_NONE},
+		{7200, R_SIG_TIME}, {-31L * 86400, R_SIG_TIME}, {-30L * 365 * 86400, R_SIG_TIME},
+		{20L * 365 * 86400, R_SIG_TIME},
+	};
+	char p[PATH_MAX], k[PATH_MAX], err[256];
+	struct envelope_keys *narrow;
+	struct buf der;
+	size_t i;
+
+	buf_init(&der);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum reason got;
+
+		sign_custom(f, EVP_sha256(), rows[i].off, NULL, &der);
+		got = open_buf(f, &der);
+		if (got != rows[i].want)
+			fail_msg("offset %ld: got %s (%s), want %s", rows[i].off, reason_code(got), f->detail,
+			    reason_code(rows[i].want));
+	}
+	/* a narrower window: one day behind is now too old */
+	narrow = envelope_keys_load(f->ca, tu_path(p, "%s/hub.pem", f->pki), tu_path(k, "%s/hub.key", f->pki),
+	    err, sizeof(err));
+	assert_non_null(narrow);
+	assert_int_equal(envelope_keys_policy(narrow, NULL, 60, 3600, err, sizeof(err)), 0);
+	sign_custom(f, EVP_sha256(), -86400, NULL, &der);
+	assert_int_equal(envelope_open(narrow, der.data, der.len, &f->out, &f->signer, f->detail,
+	    sizeof(f->detail)), R_SIG_TIME);
+	assert_non_null(strstr(f->detail, "behind"));
+	envelope_keys_free(narrow);
+	buf_free(&der);
+}
+
+/* A CRL of the demo CA revoking serial (nextUpdate at now + next_s), as PEM in path. */
+static void write_crl(struct fixture *f, const char *path, X509 *revoked, long next_s)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_TIME *t = X509_gmtime_adj(NULL, -3600);
+	BIO *b;
+
+	assert_non_null(crl);
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(f->ca_cert));
+	X509_CRL_set1_lastUpdate(crl, t);
+	X509_gmtime_adj(t, next_s);
+	X509_CRL_set1_nextUpdate(crl, t);
+	ASN1_TIME_free(t);
+	if (revoked) {
+		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
+		t = X509_gmtime_adj(NULL, -60);
+		X509_REVOKED_set_revocationDate(r, t);
+		ASN1_TIME_free(t);
+		X509_CRL_add0_revoked(crl, r);
+	} else {
+		X509_REVOKED_free(r);
+	}
+	X509_CRL_sort(crl);
+	assert_true(X509_CRL_sign(crl, f->ca_key, EVP_sha256()) > 0);
+	b = BIO_new_file(path, "w");
+	assert_int_equal(PEM_write_bio_X509_CRL(b, crl), 1);
+	BIO_free(b);
+	X509_CRL_free(crl);
+}
+
+/* R1 with crl_file: a revoked certificate is CERT_REVOKED, the others still open;
+ * an expired CRL refuses everyone (fail closed); a file without a CRL, or a
+ * certificate in it, does not load (no new trust anchor through crl_file). */
+static void test_R1_crl(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint m = {"1101230099", -60, 86400, KU, "emailProtection", 0};
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = mint_cert(&m, key, f->ca_cert, f->ca_key);
+	struct envelope_keys *signer = as_keys(f, "revoked-one", x, key), *hub;
+	char crl[PATH_MAX], p[PATH_MAX], k[PATH_MAX], err[256];
+	struct buf rev, good;
+
+	buf_init(&rev);
+	buf_init(&good);
+	assert_int_equal(envelope_seal(signer, content, sizeof(content) - 1, &rev), 0);
+	sign_custom(f, EVP_sha256(), LONG_MIN, NULL, &good);
+	assert_int_equal(open_buf(f, &rev), R_NONE);		/* no CRL configured: not checked */
+	tu_path(crl, "%s/crl.pem", f->dir);
+	write_crl(f, crl, x, 86400);
+	hub = envelope_keys_load(f->ca, tu_path(p, "%s/hub.pem", f->pki), tu_path(k, "%s/hub.key", f->pki),
+	    err, sizeof(err));
+	assert_non_null(hub);
+	assert_int_equal(envelope_keys_policy(hub, crl, ENVELOPE_AHEAD_S, ENVELOPE_BEHIND_S, err, sizeof(err)), 0);
+	assert_int_equal(envelope_open(hub, rev.data, rev.len, &f->out, &f->signer, f->detail, sizeof(f->detail)),
+	    R_CERT_REVOKED);
+	assert_int_equal(envelope_open(hub, good.data, good.len, &f->out, &f->signer, f->detail,
+	    sizeof(f->detail)), R_NONE);
+	envelope_keys_free(hub);
+	/* an expired CRL */
+	write_crl(f, crl, NULL, -60);
+	hub = envelope_keys_load(f->ca, p, k, err, sizeof(err));
+	assert_int_equal(envelope_keys_policy(hub, crl, ENVELOPE_AHEAD_S, ENVELOPE_BEHIND_S, err, sizeof(err)), 0);
+	assert_int_equal(envelope_open(hub, good.data, good.len, &f->out, &f->signer, f->detail,
+	    sizeof(f->detail)), R_CERT_UNTRUSTED);
+	assert_non_null(strstr(f->detail, "CRL"));
+	/* no CRL in the file (a certificate only), or no file */
+	assert_int_equal(envelope_keys_policy(hub, f->ca, ENVELOPE_AHEAD_S, ENVELOPE_BEHIND_S, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "CRL"));
+	assert_int_equal(envelope_keys_policy(hub, tu_path(p, "%s/none.pem", f->dir), 1, 1, err, sizeof(err)), -1);
+	envelope_keys_free(hub);
+	envelope_keys_free(signer);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	buf_free(&rev);
+	buf_free(&good);
+}
+
 /* ---- keys ---- */
 
 static void test_keys_load_errors(void **state)
@@ -604,6 +842,11 @@ int main(void)
 		cmocka_unit_test(test_R1_table_certificates),
 		cmocka_unit_test(test_R1_foreign_root_in_envelope_not_trusted),
 		cmocka_unit_test(test_R1_signature_checked_before_chain),
+		cmocka_unit_test(test_trailing_bytes_refused),
+		cmocka_unit_test(test_econtent_type_must_be_data),
+		cmocka_unit_test(test_R1_digest_policy),
+		cmocka_unit_test(test_R1_signing_time_window),
+		cmocka_unit_test(test_R1_crl),
 		cmocka_unit_test(test_keys_load_errors),
 		cmocka_unit_test(test_sha256_hex),
 	};

@@ -44,6 +44,10 @@ static const struct {
 	{R_BROKER_HALF_REQUIRED, "BROKER_HALF_REQUIRED", "R9"},
 	{R_DUPLICATE_REF, "DUPLICATE_REF", NULL},
 	{R_INTERNAL, "INTERNAL", NULL},
+	/* added by the hostile-input work (issue #6) */
+	{R_CERT_REVOKED, "CERT_REVOKED", "R1"},
+	{R_SIG_ALGORITHM, "SIG_ALGORITHM", "R1"},
+	{R_SIG_TIME, "SIG_TIME", "R1"},
 };
 
 static void test_table_contract_codes(void **state)

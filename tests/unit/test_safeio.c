@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include "safeio.h"
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "testutil.h"
 
 /* ---- fault injection ---- */
@@ -138,7 +140,7 @@ static void test_read_large_file_whole(void **state)
 }
 
 /* Table: what a spool file may not be. */
-enum kind { K_SYMLINK, K_DANGLING, K_HARDLINK, K_DIR, K_FIFO, K_EMPTY, K_BIG, K_AT_MAX, K_MISSING };
+enum kind { K_SYMLINK, K_DANGLING, K_HARDLINK, K_DIR, K_FIFO, K_SOCKET, K_EMPTY, K_BIG, K_AT_MAX, K_MISSING };
 
 struct row {
 	const char	*label;
@@ -153,6 +155,7 @@ static const struct row rows[] = {
 	{"file with two links", K_HARDLINK, SAFEIO_UNSAFE, 0},
 	{"directory", K_DIR, SAFEIO_UNSAFE, 0},
 	{"fifo (must not block)", K_FIFO, SAFEIO_UNSAFE, 0},
+	{"unix socket (open gives ENXIO)", K_SOCKET, SAFEIO_UNSAFE, 0},
 	{"empty file", K_EMPTY, SAFEIO_EMPTY, 0},
 	{"one byte over the cap", K_BIG, SAFEIO_TOO_LARGE, 0},
 	{"exactly the cap", K_AT_MAX, SAFEIO_OK, 0},
@@ -182,6 +185,16 @@ static void make_kind(struct fixture *f, enum kind k, const char *name)
 	case K_FIFO:
 		assert_int_equal(mkfifo(p, 0600), 0);
 		break;
+	case K_SOCKET: {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		assert_true(fd >= 0 && strlen(p) < sizeof(sa.sun_path));
+		memcpy(sa.sun_path, p, strlen(p) + 1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		close(fd);
+		break;
+	}
 	case K_EMPTY:
 		assert_int_equal(tu_write(p, "", 0), 0);
 		break;

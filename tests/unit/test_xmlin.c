@@ -115,8 +115,17 @@ static const struct row rows[] = {
 	{"not XML", NULL, NULL, "hello", R_XML_MALFORMED, "line 1", NULL, NULL},
 	{"unclosed element", "</EntrustRequest>", "", NULL, R_XML_MALFORMED, "line", NULL, NULL},
 	{"mismatched tag", "</GoodsName>", "</Goods>", NULL, R_XML_MALFORMED, "line 27", NULL, NULL},
-	{"invalid UTF-8", "笔记本电脑", "\xe7\xac", NULL, R_XML_MALFORMED, NULL, NULL, NULL},
-	{"unknown entity reference", "笔记本电脑", "&nbsp;", NULL, R_XML_MALFORMED, NULL, NULL, NULL},
+	/* not UTF-8, or an entity: refused as forbidden (docs/protocol.md §2.4), not as malformed */
+	{"invalid UTF-8", "笔记本电脑", "\xe7\xac", NULL, R_XML_FORBIDDEN, "UTF-8", NULL, NULL},
+	{"overlong UTF-8 (/ as 2 bytes)", "笔记本电脑", "\xc0\xaf", NULL, R_XML_FORBIDDEN, "offset", NULL, NULL},
+	{"UTF-8 surrogate", "笔记本电脑", "\xed\xa0\x80", NULL, R_XML_FORBIDDEN, "UTF-8", NULL, NULL},
+	{"UTF-8 above U+10FFFF", "笔记本电脑", "\xf4\x90\x80\x80", NULL, R_XML_FORBIDDEN, "UTF-8", NULL, NULL},
+	{"lone continuation byte", "笔记本电脑", "\x80", NULL, R_XML_FORBIDDEN, "UTF-8", NULL, NULL},
+	{"byte 0xff", "笔记本电脑", "\xff", NULL, R_XML_FORBIDDEN, "UTF-8", NULL, NULL},
+	{"four-byte UTF-8 is fine", "笔记本电脑", "\xf0\x9f\x93\xa6", NULL, R_NONE, NULL, NULL, NULL},
+	{"unknown entity reference", "笔记本电脑", "&nbsp;", NULL, R_XML_FORBIDDEN, "nbsp", NULL, NULL},
+	{"predefined entities and character references", "笔记本电脑", "&lt;&amp;&gt;&quot;&apos;&#x7B14;&#31508;",
+	    NULL, R_NONE, NULL, NULL, NULL},
 	/* invalid against the schema */
 	{"wrong namespace", "urn:entrust:1", "urn:other", NULL, R_XML_INVALID, NULL, NULL, NULL},
 	{"no namespace", " xmlns=\"urn:entrust:1\"", "", NULL, R_XML_INVALID, NULL, NULL, NULL},
@@ -199,6 +208,82 @@ static void test_table_documents(void **state)
 }
 
 /* A NUL byte anywhere (content, not only text) is refused. */
+/* A start tag with thousands of attributes is refused before libxml2 2.9 spends
+ * quadratic time on it; attributes inside comments, CDATA and PIs are text. */
+static void test_attribute_flood_refused_early(void **state)
+{
+	struct fixture *f = *state;
+	struct buf doc;
+	xmlDocPtr d;
+	int i;
+
+	buf_init(&doc);
+	buf_adds(&doc, "<Query xmlns=\"urn:entrust:1\" version=\"1\"");
+	for (i = 0; i < 20000; i++)
+		buf_printf(&doc, " a%d=\"\"", i);
+	buf_adds(&doc, "/>");
+	assert_int_equal(parse(f, doc.data, doc.len, &d), R_XML_INVALID);
+	assert_null(d);
+	assert_non_null(strstr(f->detail, "attributes"));
+	/* the same '=' in a comment, a CDATA section and a PI do not count */
+	{
+		const char *at = strstr(f->example.data, "<Letter>");
+		struct buf v;
+
+		buf_init(&v);
+		buf_add(&v, f->example.data, (size_t)(at - f->example.data));
+		buf_adds(&v, "<!--");
+		for (i = 0; i < 200; i++)
+			buf_printf(&v, " a%d=\"x\"", i);
+		buf_adds(&v, " --><?pi");
+		for (i = 0; i < 200; i++)
+			buf_printf(&v, " b%d=\"y\"", i);
+		buf_adds(&v, "?>");
+		buf_adds(&v, at);
+		assert_int_equal(parse(f, v.data, v.len, &d), R_NONE);
+		xmlFreeDoc(d);
+		buf_free(&v);
+	}
+	buf_free(&doc);
+}
+
+/* Large documents are checked in a streaming pass first (no tree): an invalid
+ * flood of elements is XML_INVALID, a malformed one XML_MALFORMED, an entity
+ * XML_FORBIDDEN; a large valid document still parses. */
+static void test_large_documents_streamed(void **state)
+{
+	struct fixture *f = *state;
+	struct buf doc;
+	xmlDocPtr d;
+	int i;
+
+	buf_init(&doc);
+	buf_adds(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Query xmlns=\"urn:entrust:1\" version=\"1\">");
+	for (i = 0; i < 200000; i++)
+		buf_adds(&doc, "<x/>");
+	buf_adds(&doc, "</Query>");
+	assert_int_equal(parse(f, doc.data, doc.len, &d), R_XML_INVALID);
+	assert_null(d);
+	doc.len -= strlen("</Query>");		/* unclosed: malformed wins over invalid */
+	assert_int_equal(parse(f, doc.data, doc.len, &d), R_XML_MALFORMED);
+	buf_adds(&doc, "&nbsp;</Query>");
+	assert_int_equal(parse(f, doc.data, doc.len, &d), R_XML_FORBIDDEN);
+	/* a valid receipt of 3000 items (over 256 KiB) */
+	buf_reset(&doc);
+	buf_adds(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomsReceipt xmlns=\"urn:entrust:1\" version=\"1\">"
+	    "<Header><MessageId>R-1</MessageId><Sender>0100HG0001</Sender><SentAt>2026-12-03T10:00:00Z</SentAt></Header>");
+	for (i = 0; i < 3000; i++)
+		buf_printf(&doc, "<Item ref=\"i%d\"><Agreement>20261203000001</Agreement><Event>data-received</Event>"
+		    "<ReturnInfo>%0100d</ReturnInfo></Item>\n", i, i);
+	buf_adds(&doc, "</CustomsReceipt>\n");
+	assert_true(doc.len > 256 * 1024);
+	if (parse(f, doc.data, doc.len, &d) != R_NONE)
+		fail_msg("large receipt: %s", f->detail);
+	assert_non_null(d);
+	xmlFreeDoc(d);
+	buf_free(&doc);
+}
+
 static void test_nul_byte_forbidden(void **state)
 {
 	struct fixture *f = *state;
@@ -359,6 +444,8 @@ int main(void)
 		cmocka_unit_test(test_example_is_valid),
 		cmocka_unit_test(test_table_documents),
 		cmocka_unit_test(test_nul_byte_forbidden),
+		cmocka_unit_test(test_attribute_flood_refused_early),
+		cmocka_unit_test(test_large_documents_streamed),
 		cmocka_unit_test(test_invalid_detail_names_line_and_path),
 		cmocka_unit_test(test_no_external_access),
 		cmocka_unit_test(test_detail_truncated),
