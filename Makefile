@@ -186,3 +186,10 @@ deb: setup
 .PHONY: service
 service: all
 	tests/e2e/service.sh $(BINDIR)
+
+# Hostile input (issue #6; docs/reliability.md): the corpus of tests/hostile/gen.sh (~390
+# cases in ~70 classes) through the real daemon; a few minutes.  KEEP=1 keeps the run
+# folder, STRICT=1 counts the listed known gaps as failures.
+.PHONY: hostile
+hostile: all
+	tests/hostile/run.sh $(BINDIR)
