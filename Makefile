@@ -187,6 +187,29 @@ deb: setup
 service: all
 	tests/e2e/service.sh $(BINDIR)
 
+# ---------------------------------------------------------------------------------------
+# Crash, fault and fuzz tests (issue #6; docs/reliability.md).
+#   make crash-light   every crash script, light profile (a few minutes; in make test)
+#   make crash         the heavy profile: thousands of envelopes, hundreds of kill -9, every
+#                      sweep step, disk full, inotify overflow, Berkeley DB recovery
+# The disk-full test mounts a tmpfs and the overflow test lowers an inotify sysctl: as root.
+.PHONY: crash crash-light
+crash: all
+	tests/crash/run.sh heavy $(BINDIR)
+
+crash-light: all
+	tests/crash/run.sh light $(BINDIR)
+
+# libFuzzer harnesses (clang, ASan + UBSan) for the envelope, XML and file-name paths:
+#   make fuzz        build, replay tests/fuzz/crashers/, fuzz each harness FUZZ_SECONDS (20) s
+#   make fuzz-long   the same, 600 s per harness
+.PHONY: fuzz fuzz-long
+fuzz: setup
+	$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk fuzz
+
+fuzz-long: setup
+	$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk fuzz-long
+
 # Hostile input (issue #6; docs/reliability.md): the corpus of tests/hostile/gen.sh (~390
 # cases in ~70 classes) through the real daemon; a few minutes.  KEEP=1 keeps the run
 # folder, STRICT=1 counts the listed known gaps as failures.
