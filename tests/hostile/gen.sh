@@ -130,6 +130,13 @@ EOF
 		-days 365 -extensions ca_only -out "$x/twinca.pem" 2>/dev/null || die twinca
 	x_req "$x" rogue "/O=x/CN=$C1" && x_issue "$x" rogue ee "$x/rogueca.pem" "$x/rogueca.key" || die rogue
 	x_req "$x" twinleaf "/O=x/CN=$C1" && x_issue "$x" twinleaf ee "$x/twinca.pem" "$x/twinca.key" || die twinleaf
+	# weak keys and weak certificate signatures from the trusted CA (security level 2)
+	openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$x/rsa1024.key" &&
+		openssl req -new -config "$x/x.cnf" -key "$x/rsa1024.key" -subj "/O=x/CN=$C1" -out "$x/rsa1024.csr" 2>/dev/null &&
+		x_issue "$x" rsa1024 ee "$pki/ca.pem" "$pki/ca.key" || die rsa1024
+	x_req "$x" sha1cert "/O=x/CN=$C1" && openssl x509 -req -sha1 -in "$x/sha1cert.csr" -CA "$pki/ca.pem" \
+		-CAkey "$pki/ca.key" -set_serial "0x$(openssl rand -hex 8)" -days 365 -extfile "$x/x.cnf" \
+		-extensions ee -out "$x/sha1cert.pem" 2>/dev/null || die sha1cert
 	# self-signed leaves for 1101230001
 	h_eckey "$x/self.key" && openssl req -new -x509 -config "$x/x.cnf" -key "$x/self.key" \
 		-subj "/O=x/CN=$C1" -days 365 -extensions ee -out "$x/self.pem" 2>/dev/null || die self
@@ -389,6 +396,14 @@ sys.stdout.buffer.write(b)' >"$(F asn1-deep-definite.p7m)"
 		sig "$s" "$d/env.xml" "$(F "$s.p7m")" DER "$PKI/x"
 		case_add key-usage "$s.p7m" CERT_PURPOSE - -
 	done
+
+	# weak key (RSA 1024) and a certificate signed with SHA-1 by the trusted CA
+	sig rsa1024 "$d/env.xml" "$(F weak-key-rsa1024.p7m)" DER "$PKI/x"
+	sig rsa1024 "$d/env.xml" "$(F weak-key-rsa1024.pem)" PEM "$PKI/x"
+	sig sha1cert "$d/env.xml" "$(F weak-cert-sha1.p7m)" DER "$PKI/x"
+	case_add weak-key weak-key-rsa1024.p7m CERT_UNTRUSTED - -
+	case_add weak-key weak-key-rsa1024.pem CERT_UNTRUSTED - -
+	case_add weak-key weak-cert-sha1.p7m SIG_ALGORITHM - -
 
 	# trusted, but bound to nobody, or to two parties
 	sig stranger "$d/env.xml" "$(F unbound-stranger.p7m)" DER "$PKI/x"

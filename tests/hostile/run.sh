@@ -320,6 +320,15 @@ drop_setup burst
 wait_idle 30 burst
 BURST_OK=$?
 PHASE_S="$PHASE_S, burst $(($(date +%s) - t0)) s"
+# peak RSS over the whole run: VmHWM is reset before each big case, so take the largest reading
+HWM_END=$(awk '/VmHWM/ {print $2}' /proc/"$DPID"/status 2>/dev/null || echo 0)
+PEAK_KB=$HWM1 PEAK_AT="the static cases"
+for n in "${!CASE_KB[@]}"; do
+	[ "${CASE_KB[$n]:-0}" -gt "$PEAK_KB" ] && PEAK_KB=${CASE_KB[$n]} PEAK_AT=$n
+done
+[ "${HWM_END:-0}" -gt "$PEAK_KB" ] && PEAK_KB=$HWM_END PEAK_AT="the writers, canaries and burst"
+[ "$PEAK_KB" -le $((RSS_MB * 1024)) ]
+glob daemon rss-peak-bounded $? "peak VmHWM $((PEAK_KB / 1024)) MiB during $PEAK_AT (limit $RSS_MB)"
 h_daemon_stop
 glob daemon clean-exit $? "entrustd did not exit 0 on SIGTERM"
 [ "$BURST_OK" = 0 ]
@@ -485,7 +494,7 @@ for c in "${CLASSES[@]}"; do
 	printf '# %-30s %5d %5d %5d %4d\n' "$c" "${CN[$c]}" "${CP[$c]:-0}" "${CF[$c]:-0}" "${CG[$c]:-0}"
 	total=$((total + CN[$c])) pass=$((pass + ${CP[$c]:-0})) failn=$((failn + ${CF[$c]:-0})) gaps=$((gaps + ${CG[$c]:-0}))
 done
-echo "# $total cases in ${#CLASSES[@]} classes; corpus generated in ${GEN_S} s; $PHASE_S; run $(($(date +%s) - START)) s; VmHWM $((HWM1 / 1024)) MiB (static cases)"
+echo "# $total cases in ${#CLASSES[@]} classes; corpus generated in ${GEN_S} s; $PHASE_S; run $(($(date +%s) - START)) s; VmHWM $((HWM1 / 1024)) MiB after the static cases, peak $((PEAK_KB / 1024)) MiB (during $PEAK_AT)"
 cp "$RES" "${HOSTILE_RESULTS:-/dev/null}" 2>/dev/null
 echo "hostile: $pass passed, $failn failed, $gaps known gaps"
 [ "$failn" -eq 0 ]
