@@ -1,9 +1,14 @@
 /* xmlin — hardened parsing of untrusted XML and validation against xsd/.
  * Before libxml2 sees a byte we refuse what we never accept: a DOCTYPE
- * (hence entities, billion laughs, XXE), a non-UTF-8 encoding, NUL bytes.
+ * (hence entities, billion laughs, XXE), a non-UTF-8 encoding or bytes that
+ * are not strict UTF-8, NUL bytes (XML_FORBIDDEN), and a start tag with more
+ * than 64 attributes (XML_INVALID; libxml2 2.9 checks them quadratically).
  * libxml2 then parses from memory with no network and no entity
- * substitution; the schema is compiled once (xmlin_load) and every document
- * gets its own validation context.
+ * substitution; an undeclared entity reference is XML_FORBIDDEN.  Documents
+ * of 256 KiB or more are first validated in one streaming pass without a
+ * tree, so that an invalid flood of nodes is never built.  The schema is
+ * compiled once (xmlin_load) and every document gets its own validation
+ * context.
  * Failure contract: xmlin_parse returns a reason and a one-line detail
  * naming the line and element; the document is returned only on R_NONE. */
 #ifndef XMLIN_H
