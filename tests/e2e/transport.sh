@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# tests/e2e/transport.sh — delivery end to end: the real entrustd (daemon mode, its
-# delivery threads) uploads the acks and notices it writes to a real OpenSSH sshd (SFTP,
-# key authentication, known_hosts) and a real nginx (HTTPS PUT, TLS with a throw-away CA,
-# client certificates required), both started here on loopback ports with their own
-# throw-away keys.  Envelopes are made the real way (openssl cms, demo PKI); results are
-# read from the servers' folders, spool/sent|dead|outbound and the daemon's log.
+# tests/e2e/transport.sh — delivery end to end (issue #4): the real entrustd (daemon mode,
+# its delivery threads) uploads the acks, notices and customs-format exports it writes to a
+# real OpenSSH sshd (SFTP, key authentication, known_hosts) and a real nginx (HTTPS PUT, TLS
+# with a throw-away CA, client certificates required), both started here on loopback ports
+# with their own throw-away keys; a small python3 TLS server plays a partner that hangs.
+# Envelopes are made the real way (openssl cms, demo PKI); results are read from the
+# servers' folders and logs, spool/sent|dead|outbound, the daemon's log, `entrustctl status`
+# and `entrustctl metrics`.
 # 投递端到端测试：真实的 sshd（SFTP）与 nginx（HTTPS 双向认证）。
 #
 # usage: tests/e2e/transport.sh [BIN_DIR]    (BIN_DIR holds entrustd; default ./bin)
@@ -12,7 +14,7 @@
 # Prints "ok - NAME" / "not ok - NAME: WHY" per test, "# …" figures, and
 # "transport: N passed, M failed" last; exits 1 when a test failed.  Needs root or a user
 # that may run sshd and nginx on high ports; packages from scripts/setup
-# (openssh-server, openssh-client, nginx).
+# (openssh-server, openssh-client, nginx; python3, jq, xmllint).
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
