@@ -87,6 +87,8 @@ test: setup
 		"e2e=tests/e2e/run.sh $(BINDIR)" \
 		"ops=tests/e2e/ops.sh $(BINDIR)" \
 		"service=tests/e2e/service.sh $(BINDIR)" \
+		"transport=tests/e2e/transport.sh $(BINDIR)" \
+		"hostile=tests/hostile/run.sh $(BINDIR)" \
 		"asan=make --no-print-directory asan"
 
 clean:
