@@ -22,6 +22,17 @@ int log_open(const char *path, int to_stderr)
 		if (fd < 0)
 			return -1;
 	}
+	/* A reopen (logrotate) swaps the file under the same descriptor number
+	 * in one step: delivery threads writing at that moment never write to a
+	 * closed descriptor, or to one the number was reused for. */
+	if (fd >= 0 && log_fd >= 0) {
+		if (dup3(fd, log_fd, O_CLOEXEC) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
 	log_close();
 	log_fd = fd;
 	return 0;
