@@ -269,7 +269,7 @@ static int r13(int from, int to)
 		[0] = ",1,3,6,", [1] = ",2,10,6,", [2] = ",4,7,6,", [4] = ",5,2,6,",
 		[7] = ",8,2,6,", [8] = ",9,11,", [11] = ",4,7,6,",
 	};
-	char want[8];
+	char want[16];
 
 	snprintf(want, sizeof(want), ",%d,", to);
 	return next[from] != NULL && strstr(next[from], want) != NULL;
