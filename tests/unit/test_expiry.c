@@ -132,7 +132,7 @@ static void agreement(struct fixture *f, const char *letter_number, int idx, int
 	char key[32];
 
 	memset(&a, 0, sizeof(a));
-	snprintf(a.number, sizeof(a.number), "2026%010d", idx);
+	snprintf(a.number, sizeof(a.number), "2026%010u", (unsigned)idx);
 	strcpy(a.letter, letter_number);
 	strcpy(a.initiator, CONSIGNOR);
 	strcpy(a.consignor, CONSIGNOR);
