@@ -116,6 +116,13 @@ int msg_confirm_apply(struct msg_ctx *ctx, xmlNodePtr root)
 			reply_error(ctx->reply, -1, R_LETTER_UNKNOWN, "/EntrustConfirm/Letter", "letter %s", number);
 		return rc < 0 ? -1 : 0;
 	}
+	/* R11: past its validity the letter is gone, even before the expiry
+	 * sweep has run; nothing may be confirmed (no unit, no export). */
+	if (l.status == LS_EXPIRED || l.valid_until <= ctx->now) {
+		reply_error(ctx->reply, -1, R_LETTER_UNKNOWN, "/EntrustConfirm/Letter",
+		    "letter %s has expired (R11)", number);
+		return 0;
+	}
 	if (ctx->sender->role == ROLE_BROKER && (rc = msg_broker_active(ctx, ctx->sender->code)) <= 0) {
 		if (rc == 0)
 			reply_error(ctx->reply, -1, R_BROKER_NOT_APPROVED, "/EntrustConfirm/Header/Sender", NULL);

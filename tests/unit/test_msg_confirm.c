@@ -592,23 +592,18 @@ static void test_r2_foreign_letter_or_agreement_unknown(void **state)
 /* R11: once valid_until has passed the letter is expired, even if the
  * expiry sweep (every rescan_s) has not run yet: accepting must not reserve
  * a unit and send AGREEMENT_ADD to customs for an expired letter.
- * msg_receipt.c (receipt_letter_gone) and msg_request.c both treat
- * valid_until <= now as expired; msg_confirm.c (confirm_one /
- * msg_confirm_apply) never looks at valid_until.
- * BUG (reported, not fixed here: the refusal code and the revocation paths
- * need a decision): this test fails today; it is skipped unless
- * ENTRUST_UNIT_KNOWN_BUGS=1 is set. */
+ * The whole message is refused with LETTER_UNKNOWN, as AutoConfirmSetting
+ * does for a letter past its validity. */
 static void test_r11_confirm_after_valid_until_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct letter l;
 
-	if (getenv("ENTRUST_UNIT_KNOWN_BUGS") == NULL)
-		skip();
 	new_letter(f, 1, 1);
 	assert_int_equal(store_letter_get(f->s, NULL, LETTER, &l), 0);
 	confirm(f, BROKER, ROLE_BROKER, (time_t)l.valid_until + 1, "<Decision><Agreement>20260000000001</Agreement>"
 	    "<Accept>true</Accept>" HALF "</Decision>");
+	expect_refused(f, R_LETTER_UNKNOWN, "/EntrustConfirm/Letter");
 	assert_int_equal(exports(f, NULL), 0);
 	assert_int_equal(status_of(f, 1), ST_INITIATED);
 	assert_int_equal(account_of(f, CONSIGNOR).in_use, 0);
