@@ -565,8 +565,12 @@ static void sign_custom(struct fixture *f, const EVP_MD *md, long t_off, const c
 	CMS_SignerInfo *si;
 
 	assert_non_null(cms);
-	if (oid)
-		assert_int_equal(CMS_set1_eContentType(cms, OBJ_txt2obj(oid, 1)), 1);
+	if (oid) {
+		ASN1_OBJECT *type = OBJ_txt2obj(oid, 1);
+
+		assert_int_equal(CMS_set1_eContentType(cms, type), 1);	/* set1: copies */
+		ASN1_OBJECT_free(type);
+	}
 	si = CMS_add1_signer(cms, x, k, md, CMS_BINARY | CMS_PARTIAL);
 	assert_non_null(si);
 	if (t_off != LONG_MIN) {
