@@ -220,6 +220,8 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 		return rc < 0 ? -1 : job_queue_ack(j, txn, ack, 0);
 	}
 	rc = type->apply(&ctx, root);
+	xmlFreeDoc(j->doc);	/* judged: the tree goes before the answer's is built (memory, issue #7) */
+	j->doc = NULL;
 	if (rc == 0 && j->reply.refused)
 		rc = 1;		/* refused by a rule: nothing of it may stay */
 	if (rc == 0)
@@ -262,6 +264,10 @@ static void job_prepare(void *arg, size_t i)
 	if (r == R_NONE && (r = job_check(j, xmlDocGetRootElement(j->doc), &j->type)) != R_NONE)
 		j->refusal_path = "/Header";
 	j->refusal = r;
+	/* The tree (or the refusal) is all that is needed from here: a batch
+	 * need not hold every envelope twice more in memory. */
+	buf_free(&j->raw);
+	buf_free(&j->content);
 }
 
 /* Stage 2, in the batch's transaction: a child transaction per envelope, so
@@ -370,8 +376,13 @@ static int inbound_batch(struct hub *h, char **names, size_t n)
 			job_prepare(jobs, i);
 	if ((txn = store_begin(h->store)) == NULL)
 		rc = -1;
-	for (i = 0; rc == 0 && i < n; i++)
+	for (i = 0; rc == 0 && i < n; i++) {
 		rc = job_apply(&jobs[i], txn);
+		if (jobs[i].doc) {	/* a replay or a refusal: its tree is no longer needed */
+			xmlFreeDoc(jobs[i].doc);
+			jobs[i].doc = NULL;
+		}
+	}
 	if (txn != NULL)
 		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
 	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool) < 0)

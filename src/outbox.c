@@ -169,8 +169,10 @@ static void outbox_emit(void *arg, size_t i)
 	buf_init(&der);
 	if (envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
 		log_error(it->row.file_name, "to=%s error=\"cannot sign 签名失败\"", it->row.receiver);
-	else if (safeio_path(dir, f->outbound, it->row.receiver) < 0 || safeio_mkdirs(dir, 0750) < 0
-	    || safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0)
+	else if (safeio_path(dir, f->outbound, it->row.receiver) < 0
+	    || (safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0
+	    && (errno != ENOENT || safeio_mkdirs(dir, 0750) < 0	/* a new receiver: make its folder */
+	    || safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0)))
 		log_error(it->row.file_name, "to=%s error=\"cannot write 无法写入: %s\"", it->row.receiver,
 		    strerror(errno));
 	else
