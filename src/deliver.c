@@ -43,7 +43,6 @@
 #define DELIVER_LOW_TIME_S	30	/* ... for this long a transfer is abandoned */
 #define DELIVER_MAX_S		1800	/* hard cap on one transfer */
 #define DELIVER_GRACE_MS	5000	/* transfers in flight may finish after stop */
-#define DELIVER_BACKOFF_CAP_MS	(6LL * 3600 * 1000)
 #define DELIVER_STATE_MAX	4096
 #define DELIVER_ERR_MAX		(CURL_ERROR_SIZE + 256)
 
@@ -112,21 +111,40 @@ static long long mono_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Delay before try k+1 after k failures: backoff doubling, "equal jitter" (half fixed, half random). */
-static long long deliver_delay(const struct deliver *d, int k)
+long long deliver_backoff_max(long long base_ms, long long cap_ms, int failures)
 {
-	long long delay = d->backoff_ms, cap = d->backoff_ms > DELIVER_BACKOFF_CAP_MS ? d->backoff_ms
-	    : DELIVER_BACKOFF_CAP_MS;
-	unsigned long long r = 0;
+	long long delay = base_ms;
 	int i;
 
-	for (i = 1; i < k && delay < cap; i++)
-		delay *= 2;
-	if (delay > cap)
-		delay = cap;
+	if (base_ms <= 0)
+		return 0;
+	if (cap_ms < base_ms)
+		cap_ms = base_ms;
+	for (i = 1; i < failures && delay < cap_ms; i++)
+		delay = delay > cap_ms / 2 ? cap_ms : delay * 2;	/* never past cap_ms: no overflow */
+	return delay;
+}
+
+long long deliver_backoff(long long base_ms, long long cap_ms, int failures, uint64_t rnd)
+{
+	long long max = deliver_backoff_max(base_ms, cap_ms, failures), half = max / 2;
+
+	return half + (long long)(rnd % ((uint64_t)(max - half) + 1));
+}
+
+long long deliver_backoff_random(long long base_ms, long long cap_ms, int failures)
+{
+	uint64_t r = 0;
+
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (unsigned long long)mono_ms() * 2654435761ULL;
-	return delay / 2 + (long long)(r % (unsigned long long)(delay / 2 + 1));
+		r = (uint64_t)mono_ms() * 2654435761ULL;
+	return deliver_backoff(base_ms, cap_ms, failures, r);
+}
+
+/* Delay before try k+1 after k failures: the route's backoff with jitter. */
+static long long deliver_delay(const struct deliver *d, int k)
+{
+	return deliver_backoff_random(d->backoff_ms, DELIVER_BACKOFF_CAP_MS, k);
 }
 
 /* Control characters would break the one-line log and the reason file. */
