@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static long files_in(const char *dir)
 {
@@ -17,6 +18,14 @@ static long files_in(const char *dir)
 		n += d->d_name[0] != '.';
 	closedir(dp);
 	return n;
+}
+
+/* Whether a and b name the same existing folder, however spelled ("db/", "x/../db"). */
+static int same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static void result(struct ctl *c, const char *verb, const char *dir, const char *key, long n,
@@ -39,7 +48,8 @@ int ctl_backup(struct ctl *c)
 	char text[256];
 	struct store *s;
 
-	if (strcmp(c->args[0], c->conf.store_dir) == 0)
+	/* the backup empties DIR first (DB_BACKUP_CLEAN): the store's own logs would go */
+	if (strcmp(c->args[0], c->conf.store_dir) == 0 || same_folder(c->args[0], c->conf.store_dir))
 		return ctl_fail(CTL_USAGE, "backup DIR must not be the store itself 备份目录不能是数据库目录");
 	if ((s = ctl_store(c)) == NULL)
 		return CTL_STORE;
