@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <linux/capability.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -46,23 +47,43 @@ static void usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* One daemon per store: an exclusive lock held for the process's life. */
-static int take_lock(const char *store_dir)
+/* One daemon per store and per spool: an exclusive lock on DIR/entrustd.lock
+ * held for the process's life.  Two configurations that share only the spool
+ * (or only the store) would otherwise claim the same files twice over. */
+static int take_lock(const char *dir)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (safeio_mkdirs(store_dir, 0750) < 0
-	    || snprintf(path, sizeof(path), "%s/entrustd.lock", store_dir) >= (int)sizeof(path)
+	if (safeio_mkdirs(dir, 0750) < 0
+	    || snprintf(path, sizeof(path), "%s/entrustd.lock", dir) >= (int)sizeof(path)
 	    || (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0) {
-		fprintf(stderr, "entrustd: %s: cannot open lock 无法打开锁文件: %s\n", store_dir, strerror(errno));
+		fprintf(stderr, "entrustd: %s: cannot open lock 无法打开锁文件: %s\n", dir, strerror(errno));
 		exit(EXIT_FATAL);
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "entrustd: another entrustd is running on %s 已有守护进程在运行\n", store_dir);
+		fprintf(stderr, "entrustd: another entrustd is running on %s 已有守护进程在运行\n", dir);
 		exit(EXIT_LOCKED);
 	}
 	return fd;
+}
+
+/* Whether this process may take a read lease on a partner's file (CAP_LEASE
+ * in its effective set): how the spool tells that a writer still has a file
+ * open (safeio_writers).  Without it only files the daemon owns are checked. */
+static int lease_capable(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "CapEff:", 7) == 0)
+			caps = strtoull(line + 7, NULL, 16);
+	fclose(fp);
+	return (caps >> CAP_LEASE) & 1;
 }
 
 static int check_config(const char *conf_path)
@@ -220,7 +241,7 @@ int main(int argc, char **argv)
 		{"once", no_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *conf_path = conf_default_path();
-	int once = 0, check = 0, ch, rc, lock;
+	int once = 0, check = 0, ch, rc, lock, spool_lock;
 	char err[1024];
 	struct conf c;
 	struct hub h;
@@ -243,6 +264,7 @@ int main(int argc, char **argv)
 		return EXIT_CONF;
 	}
 	lock = take_lock(c.store_dir);
+	spool_lock = take_lock(c.spool_dir);
 	if (hub_open(&h, conf_path, 1, err, sizeof(err)) < 0) {
 		fprintf(stderr, "entrustd: %s\n", err);
 		return EXIT_CONF;
@@ -251,6 +273,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "entrustd: %s: cannot open log 无法打开日志: %s\n", h.conf.log_file, strerror(errno));
 	log_info(NULL, "starting 启动 spool=%s store=%s parties=%zu mode=%s", h.conf.spool_dir,
 	    h.conf.store_dir, registry_count(h.registry), once ? "once" : "daemon");
+	if (!lease_capable())
+		log_warn(NULL, "no CAP_LEASE 缺少 CAP_LEASE 权限: a file another user still has open for writing "
+		    "cannot be told from a finished one; the settle time alone decides 仅按静置时间判断文件是否写完");
 	if (!once && h.conf.routes[0] != '\0'
 	    && (delivery = deliver_start(&h.conf, h.conf.spool_dir, err, sizeof(err))) == NULL) {
 		log_error(NULL, "%s", err);
@@ -264,6 +289,7 @@ int main(int argc, char **argv)
 	metrics_scan_publish(&h.conf, h.registry, 1);
 	hub_close(&h);
 	log_close();
+	close(spool_lock);
 	close(lock);
 	xmlin_global_done();
 	return rc;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +41,37 @@ static int safeio_read_fd(int fd, size_t max, struct buf *out)
 	return SAFEIO_OK;
 }
 
+static void safeio_ignore_sigio(void)
+{
+	signal(SIGIO, SIG_IGN);
+}
+
+int safeio_writers(int fd)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, safeio_ignore_sigio);
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		return 0;
+	}
+	return errno == EAGAIN ? 1 : -1;
+}
+
+int safeio_writers_at(int dfd, const char *name)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return -1;
+	rc = safeio_writers(fd);
+	close(fd);
+	return rc;
+}
+
 int safeio_read(const char *dir, const char *name, size_t max, struct buf *out)
 {
 	struct stat before, after;
@@ -64,6 +97,8 @@ int safeio_read(const char *dir, const char *name, size_t max, struct buf *out)
 		else if (after.st_size != before.st_size || (size_t)after.st_size != out->len
 		    || after.st_mtim.tv_sec != before.st_mtim.tv_sec
 		    || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+			rc = SAFEIO_CHANGED;
+		else if (safeio_writers(fd) == 1)	/* it could still change after we judged it */
 			rc = SAFEIO_CHANGED;
 	}
 	saved = errno;

@@ -3,6 +3,8 @@
  * exactly one link, within a size cap (Postfix safe_open, OpenSMTPD offline).
  * Writing: temp file (".name.tmp" in the target folder, ignored by readers)
  * + fsync + rename + fsync of the folder, so a file is either absent or whole.
+ * A file some process still has open for writing is not whole yet: readers
+ * ask safeio_writers (a read lease cannot be had while a writer is open).
  * Failure contract: functions return 0 or a negative safeio_status; errno
  * tells the system cause for SAFEIO_ERROR. Nothing here is fatal. */
 #ifndef SAFEIO_H
@@ -17,10 +19,19 @@ enum safeio_status {
 	SAFEIO_UNSAFE = -2,	/* symlink, not regular, or more than one link */
 	SAFEIO_TOO_LARGE = -3,
 	SAFEIO_EMPTY = -4,
-	SAFEIO_CHANGED = -5,	/* the file changed while it was read */
+	SAFEIO_CHANGED = -5,	/* the file changed while it was read, or a writer still has it open */
 };
 
 int safeio_read(const char *dir, const char *name, size_t max, struct buf *out);
+/* Whether a process has the file open for writing: 1 yes, 0 no, -1 cannot
+ * tell (a read lease needs the file's owner or CAP_LEASE, and a file system
+ * that has leases).  fd must be open read-only; a lease is taken and dropped
+ * at once.  SIGIO is ignored from the first call on: a writer opening the
+ * file during that instant breaks the lease, and SIGIO would end the process. */
+int safeio_writers(int fd);
+/* The same for dir/name when it is a regular file (fstatat without following
+ * links; anything else is not opened and gives -1). */
+int safeio_writers_at(int dfd, const char *name);
 int safeio_write_atomic(const char *dir, const char *name, const void *data, size_t len);
 /* The same without the folder's fsync: for writers that sync a folder once
  * after many files (the file itself is fsynced before its rename). */

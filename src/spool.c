@@ -79,6 +79,9 @@ void spool_list_free(struct spool_list *l)
 	l->n = 0;
 }
 
+/* Settled: unchanged for settle_ms, and no writer still has it open (when
+ * that can be told: safeio_writers).  A writer that pauses longer than the
+ * settle time with its file open is waited for, not taken half-written. */
 static int spool_settled(int dfd, const char *name, long settle_ms, const struct timeval *now)
 {
 	struct stat st;
@@ -88,7 +91,9 @@ static int spool_settled(int dfd, const char *name, long settle_ms, const struct
 		return 0;
 	age_ms = (long long)(now->tv_sec - st.st_mtim.tv_sec) * 1000
 	    + (now->tv_usec / 1000 - st.st_mtim.tv_nsec / 1000000);
-	return age_ms >= settle_ms;
+	if (age_ms < settle_ms)
+		return 0;
+	return !S_ISREG(st.st_mode) || safeio_writers_at(dfd, name) != 1;
 }
 
 static int spool_list_dir(const char *dir, long settle_ms, int check_names, struct spool_list *out)

@@ -1,7 +1,9 @@
 /* spool — the folders envelopes move through, and the moves themselves.
  *   inbound/ → (claim: one rename) → work/<ID>_<name> → archive/<yyyymmdd>/ or error/
  * Only names that spool_name_ok accepts are taken; a file is taken once it
- * has been unchanged for the settle time.  Every move is one rename with
+ * has been unchanged for the settle time and no process has it open for
+ * writing any more (safeio_writers; where that cannot be told, the settle
+ * time alone decides).  Every move is one rename with
  * RENAME_NOREPLACE; a move that a crash undoes loses nothing (the file is
  * still in its previous folder and is processed again, as a replay), so
  * folders are fsynced once per batch by spool_sync, not once per file.

@@ -410,7 +410,7 @@ test_unit_verifies() {
 	for k in "^Type=notify$" "^WatchdogSec=" "^ExecReload=/bin/kill -HUP \\\$MAINPID$" "^KillSignal=SIGTERM$" \
 		"^User=entrust$" "^SupplementaryGroups=entrust-drop$" "^ProtectSystem=strict$" \
 		"^ReadWritePaths=/var/spool/entrust /var/lib/entrust /var/log/entrust$" "^NoNewPrivileges=yes$" \
-		"^PrivateTmp=yes$" "^CapabilityBoundingSet=$" "^ProtectHome=yes$" "^ExecStartPre=/usr/sbin/entrustd -n "; do
+		"^PrivateTmp=yes$" "^CapabilityBoundingSet=CAP_LEASE$" "^AmbientCapabilities=CAP_LEASE$" "^ProtectHome=yes$" "^ExecStartPre=/usr/sbin/entrustd -n "; do
 		grep -q "$k" "$u" || fail "unit lacks $k" || return 1
 	done
 	command -v systemd-analyze >/dev/null 2>&1 || { skip "systemd-analyze not installed"; return 0; }

@@ -160,7 +160,7 @@ PASSWD_SUM=$(sha256sum /etc/passwd)
 
 # phase 1: every static case at once
 while IFS=$'\t' read -r class nfield expect ack msgid setup gap; do
-	case $setup in big | grow-* | rewrite* | replay | burst) continue ;; esac
+	case $setup in big | grow-* | rewrite | held-open | replay | burst) continue ;; esac
 	place "$setup" "$(name_of "$nfield")" || echo "# cannot place $nfield ($setup)" >>"$T/place.log"
 done <"$CORPUS/cases.tsv"
 wait_idle 180 static
@@ -213,14 +213,19 @@ with open(sys.argv[2], "wb") as out:
         out.write(data[i:i + 256]); out.flush(); time.sleep(0.05)
 EOF
 		;;
-	grow-stall)	# half, a pause longer than settle + rescan, then the rest
-		python3 - "$f" "$SPOOL/inbound/$nfield" <<'EOF'
+	grow-stall)	# half, a pause longer than settle + rescan with the file open, then the rest:
+		# never taken while its writer has it open (issue #2), so taken whole
+		python3 - "$f" "$SPOOL/inbound/$nfield" <<'EOF' &
 import sys, time
 data = open(sys.argv[1], "rb").read()
 with open(sys.argv[2], "wb") as out:
     out.write(data[:len(data) // 2]); out.flush(); time.sleep(2.5)
     out.write(data[len(data) // 2:]); out.flush()
 EOF
+		wpid=$!
+		sleep 2
+		in_inbound "$nfield" && GROW_NOTE[$nfield]=left-alone-while-open || GROW_NOTE[$nfield]=taken-while-open
+		wait "$wpid"
 		;;
 	grow-forever)	# 1 KiB every 50 ms for 3 s: never settled while it grows
 		python3 - "$SPOOL/inbound/$nfield" <<'EOF' &
@@ -250,19 +255,22 @@ while time.time() < end:
 os.close(fd)
 EOF
 		;;
-	rewrite-after-claim)	# keep the descriptor; change the bytes once the daemon took the file
-		python3 - "$f" "$SPOOL/inbound/$nfield" <<'EOF'
+	held-open)	# whole and settled, but the writer keeps its descriptor for 2 s, then
+		# changes a signed byte of the content and closes: never taken while open,
+		# so the bytes judged (and archived) are the final ones, refused SIG_INVALID
+		python3 - "$f" "$SPOOL/inbound/$nfield" <<'EOF' &
 import os, sys, time
 data = open(sys.argv[1], "rb").read()
 fd = os.open(sys.argv[2], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
 os.write(fd, data)
-end = time.time() + 10
-while os.path.exists(sys.argv[2]) and time.time() < end:
-    time.sleep(0.001)
-time.sleep(0.5)
-os.pwrite(fd, b"TAMPERED", len(data) // 2)
+time.sleep(2)
+os.pwrite(fd, b"HOS-HELD-SHUT", data.index(b"HOS-HELD-OPEN"))
 os.close(fd)
 EOF
+		wpid=$!
+		sleep 1.5
+		in_inbound "$nfield" && GROW_NOTE[$nfield]=left-alone-while-open || GROW_NOTE[$nfield]=taken-while-open
+		wait "$wpid"
 		;;
 	*) continue ;;
 	esac
@@ -430,10 +438,6 @@ check_case() {
 		[ "$(h_xp "$x" /Ack/InReplyTo/Sha256)" = "$(sha256sum <"$FILES/$name" | cut -c1-64)" ] ||
 			{ WHY="$WHY; ack InReplyTo/Sha256 is not the envelope's"; return 1; }
 	fi
-	if [ "$setup" = rewrite-after-claim ]; then
-		[ "$(h_xp "$x" /Ack/InReplyTo/Sha256)" = "$(sha256sum <"$SPOOL/archive/"*/"${id}_$name" | cut -c1-64)" ] ||
-			{ WHY="archive/${id}_$name was changed after it was verified (InReplyTo/Sha256 differs)"; return 1; }
-	fi
 	return 0
 }
 
@@ -469,10 +473,10 @@ while IFS=$'\t' read -r class nfield expect ack msgid setup gap; do
 			WHY="$WHY; peak RSS over ${RSS_MB} MiB"
 		fi
 	fi
-	if [ "$setup" = grow-forever ]; then
+	case $setup in grow-forever | grow-stall | held-open)
 		WHY="$WHY; ${GROW_NOTE[$nfield]:-?}"
-		[ "${GROW_NOTE[$nfield]:-}" = left-alone-while-growing ] || res=FAIL
-	fi
+		[[ "${GROW_NOTE[$nfield]:-}" == left-alone-while-* ]] || res=FAIL
+	esac
 	if [ $res = FAIL ] && [ "$gap" != - ] && [ "${STRICT:-0}" != 1 ]; then
 		res=GAP
 		WHY="$gap ($WHY)"

@@ -271,6 +271,35 @@ static void test_table_changed_while_read(void **state)
 	}
 }
 
+/* A writer that still holds the file open could change it after it was
+ * judged: the read says SAFEIO_CHANGED, and safeio_writers tells it apart
+ * from a closed file and a file open only for reading.  (As root, or the
+ * file's owner, a read lease can be asked; this test owns its files.) */
+static void test_writer_still_open(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	int w, r, dfd;
+
+	put(f, "open", "whole content");
+	tu_path(p, "%s/open", f->dir);
+	assert_true((w = open(p, O_WRONLY | O_APPEND)) >= 0);
+	assert_int_equal(safeio_read(f->dir, "open", 1 << 20, &f->out), SAFEIO_CHANGED);
+	assert_true((r = open(p, O_RDONLY)) >= 0);
+	assert_int_equal(safeio_writers(r), 1);
+	assert_true((dfd = open(f->dir, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(safeio_writers_at(dfd, "open"), 1);
+	close(w);
+	assert_int_equal(safeio_writers(r), 0);		/* only readers left */
+	assert_int_equal(safeio_writers_at(dfd, "open"), 0);
+	assert_int_equal(safeio_read(f->dir, "open", 1 << 20, &f->out), SAFEIO_OK);
+	assert_int_equal(f->out.len, strlen("whole content"));
+	assert_int_equal(safeio_writers_at(dfd, "missing"), -1);
+	assert_int_equal(safeio_writers_at(dfd, "."), -1);	/* not a regular file: never opened */
+	close(r);
+	close(dfd);
+}
+
 static void test_read_retries_after_eintr(void **state)
 {
 	struct fixture *f = *state;
@@ -429,6 +458,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_unsafe_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_missing_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_changed_while_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_still_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_retries_after_eintr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_error_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic_creates_and_replaces, setup, teardown),

@@ -201,6 +201,28 @@ static void test_ready_settle_boundary(void **state)
 	spool_list_free(&l);
 }
 
+/* Issue #2: a file written in place is taken once it is closed and settled.
+ * One whose writer still has it open is left alone whatever its age. */
+static void test_ready_waits_for_writer_to_close(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_list l;
+	char p[PATH_MAX];
+	int w;
+
+	drop(f, "open.p7m", 5000);
+	drop(f, "closed.p7m", 5000);
+	assert_true((w = open(tu_path(p, "%s/open.p7m", f->s.inbound), O_WRONLY | O_APPEND)) >= 0);
+	assert_int_equal(spool_ready(&f->s, 1000, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.names[0], "closed.p7m");
+	spool_list_free(&l);
+	close(w);
+	assert_int_equal(spool_ready(&f->s, 0, &l), 0);
+	assert_int_equal(l.n, 2);
+	spool_list_free(&l);
+}
+
 /* An ID is E + 17 digits of UTC time + 2 digits. */
 static void check_work_name(const char *work_name, const char *name)
 {
@@ -411,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_name_length_limit),
 		cmocka_unit_test_setup_teardown(test_ready_filters_and_sorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ready_settle_boundary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ready_waits_for_writer_to_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_moves_into_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_missing_is_enoent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_name_too_long_for_buffer, setup, teardown),
