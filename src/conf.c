@@ -152,10 +152,21 @@ static const char *conf_line(struct conf *c, char *line, unsigned char *seen)
 	return conf_set(c, p, value);
 }
 
+/* The bad line as the operator wrote it, for the error: at most 80 bytes,
+ * control characters shown as '?', the newline dropped. */
+static void conf_shown(const char *line, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; line[i] && line[i] != '\n' && i + 1 < n && i < 80; i++)
+		out[i] = (unsigned char)line[i] < 0x20 ? '?' : line[i];
+	out[i] = '\0';
+}
+
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 {
 	unsigned char seen[CONF_NPARAMS] = {0};
-	char line[PATH_MAX + 64];
+	char line[PATH_MAX + 64], shown[84];
 	const char *why = NULL;
 	int lineno = 0;
 	FILE *fp;
@@ -167,6 +178,7 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	}
 	while (why == NULL && fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
+		conf_shown(line, shown, sizeof(shown));
 		if (strchr(line, '\n') == NULL && !feof(fp))
 			why = "line too long 行过长";
 		else
@@ -174,7 +186,7 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	}
 	fclose(fp);
 	if (why != NULL) {
-		snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+		snprintf(err, errlen, "%s:%d: %s: %s", path, lineno, why, shown);
 		return -1;
 	}
 	if (c->log_file[0] == '\0'

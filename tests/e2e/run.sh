@@ -963,6 +963,12 @@ check_daemon_mode() {
 	kill -0 "$DPID" 2>/dev/null || { wait "$DPID"; fail "entrustd exited at once with $?"; } || return 1
 	timeout 5 "$ENTRUSTD" -c "$CONF" >>"$LOG" 2>&1
 	expect_eq "$?" 3 "exit code of a second entrustd on the same store" || return 1
+	# the same spool with another store: refused too, and its store is left untouched (issue #2)
+	sed "s|^store_dir = .*|store_dir = $T/other-store|" "$CONF" >"$T/other.conf"
+	timeout 5 "$ENTRUSTD" -c "$T/other.conf" >"$T/other.err" 2>&1
+	expect_eq "$?" 3 "exit code of a second entrustd on the same spool" || return 1
+	grep -q "another entrustd is running on $SPOOL" "$T/other.err" || fail "no 'another entrustd' message for the spool" || return 1
+	[ ! -e "$T/other-store/log.0000000001" ] || fail "the second entrustd opened its store" || return 1
 
 	request_xml "$msg" "$C1" "$C1" "$BR" append \
 		"$(agreement_xml 1 打印机 8443321000 consignor 0 COSU6123456800)" >"$doc"
@@ -1016,6 +1022,115 @@ test_reason_files_complete() {
 	done
 }
 
+# one log line per envelope (issue #2): every envelope in archive/ and error/ has exactly
+# one event line under its ID, naming the file; a refused one names its reason code too
+test_log_one_line_per_envelope() {
+	local f b id n code lines=0
+	for f in "$SPOOL"/archive/*/E* "$SPOOL"/error/E*; do
+		[ -f "$f" ] || continue
+		case $f in *.reason) continue ;; esac
+		b=$(basename "$f") id=${b%%_*}
+		n=$(grep -c " $id: " "$SPOOL/log/entrustd.log")
+		expect_eq "$n" 1 "log lines for envelope $id ($b)" || return 1
+		grep " $id: " "$SPOOL/log/entrustd.log" | grep -qF "file=${b#*_}" ||
+			fail "log line of $id does not name file=${b#*_}" || return 1
+		if [ -f "$f.reason" ]; then
+			code=$(reason_field "$f.reason" code)
+			grep " $id: " "$SPOOL/log/entrustd.log" | grep -q "code=$code" ||
+				fail "log line of refused $id lacks code=$code" || return 1
+		fi
+		lines=$((lines + 1))
+	done
+	[ $lines -ge 10 ] || fail "only $lines envelopes checked"
+}
+
+# every complete example of docs/examples/ is valid against xsd/ (issue #2, #3: the examples
+# an integrator copies must be right); customs-format examples against xsd/customs/
+test_docs_examples_valid() {
+	local f n=0 xsd
+	for f in "$REPO"/docs/examples/*.xml "$REPO"/docs/examples/customs/*.xml; do
+		[ -f "$f" ] || continue
+		xsd=$XSD/entrust.xsd
+		[[ $f == */customs/* ]] && xsd=$XSD/customs/agent-agreement.xsd
+		xmllint --noout --nonet --schema "$xsd" "$f" >>"$T/xsd.log" 2>&1 ||
+			fail "docs/examples/${f#"$REPO"/docs/examples/} is not valid against ${xsd#"$REPO"/} (see xsd.log)" || return 1
+		n=$((n + 1))
+	done
+	[ $n -ge 20 ] || fail "only $n examples found"
+}
+
+# wait_ack CODE MSGID — the ack's path once it exists (at most 5 s)
+wait_ack() {
+	local _
+	for _ in $(seq 50); do
+		[ -f "$SPOOL/outbound/$1/ACK_$2.p7m" ] && echo "$SPOOL/outbound/$1/ACK_$2.p7m" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_log TEXT COUNT — the log holds more than COUNT lines with TEXT (at most 5 s)
+wait_log() {
+	local _
+	for _ in $(seq 50); do
+		[ "$(grep -c "$1" "$SPOOL/log/entrustd.log")" -gt "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# drop_trade_mode MSGID MODE — a consignor append whose agreement has trade mode MODE
+drop_trade_mode() {
+	request_xml "$1" "$C1" "$C1" "$BR" append \
+		"$(agreement_xml 1 扫描仪 8471900000 consignor 0 COSU61234568${1: -2} | sed "s#<TradeMode>0110#<TradeMode>$2#")" \
+		>"$DOCS/$1.xml"
+	sign consignor "$DOCS/$1.xml" "$ENV/$1.p7m" && drop "$ENV/$1.p7m" "$1.p7m"
+}
+
+# SIGHUP (issue #2): code tables are reloaded (R12: a code added to conf/ is accepted and
+# echoed with its name), and a configuration that fails to load is refused with the old one
+# kept: the daemon goes on processing with it
+test_R12_sighup_reloads_code_tables_bad_config_keeps_old() {
+	local saved=$T/entrustd.conf.saved ack n rc=0
+	rm -rf "$T/codes" && cp -r "$REPO/conf/codes" "$T/codes" && cp "$CONF" "$saved"
+	sed -i "s|^codes_dir = .*|codes_dir = $T/codes|" "$CONF"
+	"$ENTRUSTD" -c "$CONF" >>"$LOG" 2>&1 &
+	DPID=$!
+	check_sighup || rc=1
+	stop_daemon
+	cp "$saved" "$CONF"
+	collect sighup
+	return $rc
+}
+
+check_sighup() {
+	local ack n x=$OUT/sighup.ack.xml
+	drop_trade_mode ERP-E2E-HUP-01 9998 || fail "cannot make the envelope" || return 1
+	ack=$(wait_ack "$C1" ERP-E2E-HUP-01) || fail "no ack for ERP-E2E-HUP-01" || return 1
+	verify_signed "$ack" "$x" || return 1
+	expect_eq "$(xp "$x" "/Ack/Agreement/Error/@code")" CODE_UNKNOWN "trade mode 9998 before the reload" || return 1
+	printf '9998\t测试监管方式\tTest trade mode\n' >>"$T/codes/trade-modes.tsv"
+	n=$(grep -c 'reloaded' "$SPOOL/log/entrustd.log")
+	kill -HUP "$DPID"
+	wait_log reloaded "$n" || fail "no 'reloaded' log line after SIGHUP" || return 1
+	drop_trade_mode ERP-E2E-HUP-02 9998 || return 1
+	ack=$(wait_ack "$C1" ERP-E2E-HUP-02) || fail "no ack for ERP-E2E-HUP-02" || return 1
+	verify_signed "$ack" "$x" || return 1
+	expect_eq "$(xp "$x" /Ack/Outcome)" accepted "trade mode 9998 after the reload" || return 1
+	expect_eq "$(xp "$x" "/Ack/Agreement/Code[@field='TradeMode']")" 测试监管方式 "echoed name of 9998" || return 1
+	echo "bogus_parameter = 1" >>"$CONF"
+	n=$(grep -c 'reload refused' "$SPOOL/log/entrustd.log")
+	kill -HUP "$DPID"
+	wait_log 'reload refused' "$n" || fail "a bad configuration was not refused on SIGHUP" || return 1
+	grep 'reload refused' "$SPOOL/log/entrustd.log" | tail -1 | grep -q bogus_parameter ||
+		fail "the refusal does not name the bad line" || return 1
+	kill -0 "$DPID" 2>/dev/null || fail "entrustd died on a bad reload" || return 1
+	drop_trade_mode ERP-E2E-HUP-03 9998 || return 1
+	ack=$(wait_ack "$C1" ERP-E2E-HUP-03) || fail "no ack after the refused reload" || return 1
+	verify_signed "$ack" "$x" || return 1
+	expect_eq "$(xp "$x" /Ack/Outcome)" accepted "old configuration (with 9998) kept" || return 1
+}
+
 # ---------------------------------------------------------------------------------------
 # the domain stories (R2-R27), their helpers and setup_parties
 # shellcheck source=tests/e2e/domain.sh
@@ -1061,7 +1176,10 @@ run_test test_spool_ignores_hidden_tmp_part
 run_test test_ctl_show_unknown_agreement_exit_1
 run_test test_ctl_status_json_counts
 run_test test_daemon_mode_lock_drop_sigterm
+run_test test_R12_sighup_reloads_code_tables_bad_config_keeps_old
 run_test test_reason_files_complete
+run_test test_log_one_line_per_envelope
+run_test test_docs_examples_valid
 run_test test_R25_restart_sends_nothing_again
 domain_tests
 

@@ -256,7 +256,7 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{"unknown parameter", "spool = x\n", ":1: unknown parameter"},
+	{"unknown parameter", "spool = x\n", ":1: unknown parameter 未知参数: spool = x"},
 	{"no equals sign", "\n# c\nspool_dir x\n", ":3: expected \"name = value\""},
 	{"given twice", "settle_ms = 1\nsettle_ms = 1\n", ":2: parameter given twice"},
 	{"not a number", "settle_ms = 12abc\n", ":1: not a whole number"},
@@ -274,7 +274,7 @@ static const struct bad bads[] = {
 	{"code too long", "hub_code = ENTRUSTHUB1\n", ":1: not a 10-character customs code"},
 	{"code lowercase", "hub_code = entrusthub\n", ":1: not a 10-character customs code"},
 	{"code punctuation", "hub_code = ENTRUST-HB\n", ":1: not a 10-character customs code"},
-	{"control character", "spool_dir = a\001b\n", ":1: control character"},
+	{"control character", "spool_dir = a\001b\n", ":1: control character 含控制字符: spool_dir = a?b"},
 	{"tab inside value", "spool_dir = a\tb\n", ":1: control character"},
 	{"empty name", "= x\n", ":1: unknown parameter"},
 };
