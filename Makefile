@@ -89,6 +89,8 @@ test: setup
 		"service=tests/e2e/service.sh $(BINDIR)" \
 		"transport=tests/e2e/transport.sh $(BINDIR)" \
 		"hostile=tests/hostile/run.sh $(BINDIR)" \
+		"crash=tests/crash/run.sh light $(BINDIR)" \
+		"fuzz=make --no-print-directory fuzz FUZZ_SECONDS=20" \
 		"asan=make --no-print-directory asan"
 
 clean:
