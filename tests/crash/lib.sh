@@ -153,7 +153,8 @@ c_account() {
 	got=$(for l in $letters; do ctl show letter "$l" --json | jq -r '.agreements[]|tostring'; done | sort)
 	dup_agr=$(uniq -d <<<"$want" | grep -c .)
 	APPLIED_TWICE=$(($(grep -c . <<<"$got") - $(grep -c . <<<"$want")))
-	c_check "letters hold exactly the agreements the acks announced (applied once: $(grep -c . <<<"$want"))" \
+	# R7: an agreement number handed out before a kill is never handed out again after it
+	c_check "R7 R25: letters hold exactly the agreements the acks announced, no number given twice (applied once: $(grep -c . <<<"$want"))" \
 		"$([ "$want" = "$got" ] && [ "$dup_agr" -eq 0 ] && [ "$(grep -c . <<<"$want")" -eq $n_acc ]; echo $?)" \
 		"acks announce $(grep -c . <<<"$want") agreements ($dup_agr twice), letters [$letters] hold $(grep -c . <<<"$got"), accepted envelopes $n_acc"
 	# notices to the broker: one per accepted request, none twice
