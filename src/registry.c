@@ -1,5 +1,8 @@
-/* registry — the party registry file (customs code, role, certificate fingerprint). */
+/* registry — the party registry file (customs code, role, certificate fingerprint,
+ * optional credit code and end of binding). */
 #include "registry.h"
+#include "clock.h"
+#include "entrust.h"
 #include "xmem.h"
 #include <ctype.h>
 #include <errno.h>
@@ -53,31 +56,116 @@ static int registry_hex64_ok(const char *s)
 	return i == 64;
 }
 
-/* Parse one non-comment line into p; returns NULL or why it is bad. */
-static const char *registry_line(char *line, struct party *p)
+void registry_time(char out[32], time_t t)
 {
-	char *code, *role, *fpr, *name, *save = NULL;
+	struct tm tm;
 
+	out[0] = '\0';
+	if (t != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int registry_time_parse(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL || *end != '\0')
+		return -1;
+	*t = timegm(&tm);
+	return *t > 0 ? 0 : -1;
+}
+
+/* One optional "key=value" token before the name: 1 taken, 0 not an option, -1 bad. */
+static int registry_option(const char *tok, size_t len, struct party *p, const char **why)
+{
+	char v[64];
+	size_t k = strcspn(tok, "=");
+
+	if (k >= len || len - k - 1 >= sizeof(v))
+		return 0;
+	memcpy(v, tok + k + 1, len - k - 1);
+	v[len - k - 1] = '\0';
+	if (k == 6 && strncmp(tok, "credit", 6) == 0) {
+		if (!credit_code_ok(v)) {
+			*why = "credit= is not a unified social credit code (GB 32100) 统一社会信用代码错误";
+			return -1;
+		}
+		strlcopy(p->credit, v, sizeof(p->credit));
+		return 1;
+	}
+	if (k == 5 && strncmp(tok, "until", 5) == 0) {
+		if (registry_time_parse(v, &p->until) < 0) {
+			*why = "until= wants yyyy-mm-ddThh:mm:ssZ 绑定截止时间格式错误";
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* The options, then the name (leading blanks dropped, inner and trailing kept). */
+static int registry_tail(const char *rest, struct party *p, const char **why)
+{
+	size_t len;
+	int rc;
+
+	for (;;) {
+		while (rest && (*rest == ' ' || *rest == '\t'))
+			rest++;
+		if (rest == NULL || *rest == '\0')
+			break;
+		len = strcspn(rest, " \t");
+		if ((rc = registry_option(rest, len, p, why)) < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		rest += len;
+	}
+	strlcopy(p->name, rest ? rest : "", sizeof(p->name));
+	return 0;
+}
+
+int registry_parse(char *line, struct party *p, const char **why)
+{
+	char *code, *role, *fpr, *rest, *save = NULL;
+
+	memset(p, 0, sizeof(*p));
 	code = strtok_r(line, " \t\r\n", &save);
 	if (code == NULL || *code == '#')
-		return "";
+		return 1;
 	role = strtok_r(NULL, " \t\r\n", &save);
 	fpr = strtok_r(NULL, " \t\r\n", &save);
-	name = strtok_r(NULL, "\r\n", &save);
+	rest = strtok_r(NULL, "\r\n", &save);
+	*why = NULL;
 	if (role == NULL || fpr == NULL)
-		return "expected \"code role fingerprint name\" 应为 海关编码 角色 指纹 名称";
-	if (!registry_code_ok(code))
-		return "bad customs code 海关编码格式错误";
-	if (role_parse(role, &p->role) < 0)
-		return "unknown role 未知角色";
-	if (!registry_hex64_ok(fpr))
-		return "fingerprint must be 64 lowercase hex digits 指纹应为64位小写十六进制";
+		*why = "expected \"code role fingerprint name\" 应为 海关编码 角色 指纹 名称";
+	else if (!registry_code_ok(code))
+		*why = "bad customs code 海关编码格式错误";
+	else if (role_parse(role, &p->role) < 0)
+		*why = "unknown role 未知角色";
+	else if (!registry_hex64_ok(fpr))
+		*why = "fingerprint must be 64 lowercase hex digits 指纹应为64位小写十六进制";
+	if (*why != NULL || registry_tail(rest, p, why) < 0)
+		return -1;
 	strlcopy(p->code, code, sizeof(p->code));
 	strlcopy(p->fingerprint, fpr, sizeof(p->fingerprint));
-	while (name && isspace((unsigned char)*name))
-		name++;
-	strlcopy(p->name, name ? name : "", sizeof(p->name));
-	return NULL;
+	return 0;
+}
+
+void registry_format(const struct party *p, struct buf *out)
+{
+	char until[32];
+
+	buf_printf(out, "%s %s %s", p->code, role_name(p->role), p->fingerprint);
+	if (p->credit[0])
+		buf_printf(out, " credit=%s", p->credit);
+	if (p->until) {
+		registry_time(until, p->until);
+		buf_printf(out, " until=%s", until);
+	}
+	buf_printf(out, "%s%s\n", p->name[0] ? " " : "", p->name);
 }
 
 struct registry *registry_load(const char *path, char *err, size_t errlen)
@@ -86,7 +174,7 @@ struct registry *registry_load(const char *path, char *err, size_t errlen)
 	struct party p;
 	char line[1024];
 	const char *why;
-	int lineno = 0;
+	int lineno = 0, rc;
 	FILE *fp;
 
 	if ((fp = fopen(path, "re")) == NULL) {
@@ -96,10 +184,9 @@ struct registry *registry_load(const char *path, char *err, size_t errlen)
 	r = xcalloc(1, sizeof(*r));
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
-		memset(&p, 0, sizeof(p));
-		if ((why = registry_line(line, &p)) != NULL && *why == '\0')
+		if ((rc = registry_parse(line, &p, &why)) > 0)
 			continue;
-		if (why != NULL) {
+		if (rc < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			fclose(fp);
 			registry_free(r);
@@ -122,14 +209,38 @@ void registry_free(struct registry *r)
 
 int registry_by_fingerprint(const struct registry *r, const char *fpr, const struct party **found)
 {
+	return registry_bound_at(r, fpr, clock_now(), found);
+}
+
+/* R1: a binding speaks for its party until its end, not at or after it. */
+static int registry_in_force(const struct party *p, time_t now)
+{
+	return p->until == 0 || now < p->until;
+}
+
+int registry_bound_at(const struct registry *r, const char *fpr, time_t now, const struct party **found)
+{
 	size_t i;
 	int n = 0;
 
 	*found = NULL;
 	for (i = 0; i < r->count; i++)
-		if (strcmp(r->parties[i].fingerprint, fpr) == 0 && n++ == 0)
+		if (strcmp(r->parties[i].fingerprint, fpr) == 0 && registry_in_force(&r->parties[i], now)
+		    && n++ == 0)
 			*found = &r->parties[i];
 	return n;
+}
+
+time_t registry_ended(const struct registry *r, const char *fpr, time_t now)
+{
+	time_t last = 0;
+	size_t i;
+
+	for (i = 0; i < r->count; i++)
+		if (strcmp(r->parties[i].fingerprint, fpr) == 0 && !registry_in_force(&r->parties[i], now)
+		    && r->parties[i].until > last)
+			last = r->parties[i].until;
+	return last;
 }
 
 const struct party *registry_by_code(const struct registry *r, const char *code, enum role role)

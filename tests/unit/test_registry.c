@@ -1,12 +1,18 @@
 /* test_registry — the party registry file and the R1 lookups on it:
- * certificate fingerprint → party (exactly one wanted), code + role → party. */
+ * certificate fingerprint → party (exactly one wanted), code + role → party;
+ * the optional credit= and until= tokens (old files load as before), the end
+ * of a binding by the processing clock (R1 roll-over overlap), and the line
+ * format written back. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
+#include <time.h>
 #include "registry.h"
 #include "testutil.h"
+#include "xmem.h"
 
 #define FP_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FP_B "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -182,6 +188,13 @@ static const struct bad bads[] = {
 	{"fingerprint with colons", "1101230001 consignor "
 	    "aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa:aa x\n",
 	    ":1: fingerprint must be"},
+	{"credit code with a wrong check character", "1101230001 consignor " FP_A " credit=91110000100000000X x\n",
+	    ":1: credit= is not a unified social credit code"},
+	{"credit code too short", "1101230001 consignor " FP_A " credit=9111000010000000 x\n", ":1: credit= is not"},
+	{"credit code with I", "1101230001 consignor " FP_A " credit=9111000010000000I0 x\n", ":1: credit= is not"},
+	{"until not a time", "1101230001 consignor " FP_A " until=tomorrow x\n", ":1: until= wants"},
+	{"until without Z", "1101230001 consignor " FP_A " until=2026-12-03T10:00:00 x\n", ":1: until= wants"},
+	{"until month 13", "1101230001 consignor " FP_A " until=2026-13-03T10:00:00Z x\n", ":1: until= wants"},
 	{"bad line after good ones", "1101230001 consignor " FP_A " a\n\n4101W68006 broker xyz b\n",
 	    ":3: fingerprint must be"},
 };
@@ -212,6 +225,159 @@ static void test_missing_file(void **state)
 
 	assert_null(registry_load(tu_path(p, "%s/none.conf", f->dir), err, sizeof(err)));
 	assert_non_null(strstr(err, "none.conf: cannot open"));
+}
+
+/* Optional tokens before the name; lines without them read as before. */
+static const char options_file[] =
+    "1101230001 consignor " FP_A " credit=91110000100000000R 北京示例贸易有限公司\n"
+    "4101W68006 broker " FP_B " until=2026-12-03T10:00:00Z credit=91410100200000000E 郑州示例报关有限公司\n"
+    "4101W68006 broker " FP_C " credit=91410100200000000E\n"
+    "1101230003 consignor " FP_D " \t北京第三贸易有限公司\n";
+
+static void test_load_credit_and_until(void **state)
+{
+	static const struct {
+		size_t		 i;
+		const char	*code, *credit, *name;
+		time_t		 until;
+	} rows[] = {
+		{0, "1101230001", "91110000100000000R", "北京示例贸易有限公司", 0},
+		{1, "4101W68006", "91410100200000000E", "郑州示例报关有限公司", 1796292000},
+		{2, "4101W68006", "91410100200000000E", "", 0},
+		{3, "1101230003", "", "北京第三贸易有限公司", 0},
+	};
+	struct fixture *f = *state;
+	struct registry *r;
+	char err[256];
+	size_t i;
+
+	r = load(f, "1101230001 consignor " FP_A " foo=bar 名称=甲\n" "1101230002 consignor " FP_B " credit=x=y\n",
+	    err, sizeof(err));
+	assert_null(r);	/* credit= is checked; other key=value words are part of the name */
+	r = load(f, "1101230001 consignor " FP_A " foo=bar 名称=甲\n", err, sizeof(err));
+	assert_non_null(r);
+	assert_string_equal(registry_at(r, 0)->name, "foo=bar 名称=甲");
+	assert_string_equal(registry_at(r, 0)->credit, "");
+	registry_free(r);
+	r = load(f, options_file, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(registry_count(r), 4);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct party *p = registry_at(r, rows[i].i);
+
+		assert_non_null(p);
+		assert_string_equal(p->code, rows[i].code);
+		assert_string_equal(p->credit, rows[i].credit);
+		assert_string_equal(p->name, rows[i].name);
+		assert_int_equal(p->until, rows[i].until);
+	}
+	registry_free(r);
+}
+
+/* R1 roll-over overlap: a binding counts before its until, not at or after it. */
+static void test_R1_binding_ends_at_until(void **state)
+{
+	static const struct {
+		const char	*label;
+		const char	*fpr;
+		time_t		 now;
+		int		 bound;
+		const char	*code;
+		time_t		 ended;
+	} rows[] = {
+		{"open-ended binding, any time", FP_A, 4102444800, 1, "1101230003", 0},
+		{"old certificate before the end", FP_B, 1796291999, 1, "1101230003", 0},
+		{"old certificate at the end", FP_B, 1796292000, 0, NULL, 1796292000},
+		{"old certificate after the end", FP_B, 1796299999, 0, NULL, 1796292000},
+		{"two ends: the later one is told", FP_C, 1796400000, 0, NULL, 1796385600},
+		{"one of two bindings ended: the other counts", FP_C, 1796300000, 1, "1101230005", 1796292000},
+		{"unknown certificate", FP_D, 0, 0, NULL, 0},
+	};
+	static const char text[] =
+	    "1101230003 consignor " FP_A " 新证书\n"
+	    "1101230003 consignor " FP_B " until=2026-12-03T10:00:00Z 旧证书\n"
+	    "1101230004 consignor " FP_C " until=2026-12-03T10:00:00Z 甲\n"
+	    "1101230005 consignor " FP_C " until=2026-12-04T12:00:00Z 乙\n";
+	struct fixture *f = *state;
+	const struct party *p;
+	struct registry *r;
+	char err[256];
+	size_t i;
+
+	r = load(f, text, err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (registry_bound_at(r, rows[i].fpr, rows[i].now, &p) != rows[i].bound)
+			fail_msg("%s: bound %d, want %d", rows[i].label, registry_bound_at(r, rows[i].fpr, rows[i].now, &p),
+			    rows[i].bound);
+		if (rows[i].code ? p == NULL || strcmp(p->code, rows[i].code) != 0 : p != NULL)
+			fail_msg("%s: found %s", rows[i].label, p ? p->code : "nobody");
+		if (registry_ended(r, rows[i].fpr, rows[i].now) != rows[i].ended)
+			fail_msg("%s: ended %lld", rows[i].label, (long long)registry_ended(r, rows[i].fpr, rows[i].now));
+	}
+	registry_free(r);
+}
+
+/* registry_by_fingerprint runs on the processing clock: main() sets ENTRUST_TIME_OFFSET
+ * to one day, so a binding that ends in an hour has ended already (R1). */
+static void test_R1_by_fingerprint_uses_the_processing_clock(void **state)
+{
+	struct fixture *f = *state;
+	char text[512], in1h[32], in2d[32], err[256];
+	const struct party *p;
+	struct registry *r;
+
+	registry_time(in1h, time(NULL) + 3600);
+	registry_time(in2d, time(NULL) + 2 * 86400);
+	snprintf(text, sizeof(text), "1101230003 consignor " FP_A " until=%s 甲\n1101230003 consignor " FP_B
+	    " until=%s 甲\n", in1h, in2d);
+	r = load(f, text, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(registry_by_fingerprint(r, FP_A, &p), 0);
+	assert_null(p);
+	assert_int_equal(registry_by_fingerprint(r, FP_B, &p), 1);
+	assert_string_equal(p->code, "1101230003");
+	assert_int_equal(registry_bound_at(r, FP_A, time(NULL), &p), 1);	/* by the wall clock it has not */
+	registry_free(r);
+}
+
+/* registry_format writes what registry_parse reads back. */
+static void test_format_round_trip(void **state)
+{
+	static const struct {
+		const char	*label, *line, *want;
+	} rows[] = {
+		{"old line", "1101230001 consignor " FP_A " 北京示例贸易有限公司",
+		    "1101230001 consignor " FP_A " 北京示例贸易有限公司\n"},
+		{"tabs become spaces", "1101230001\tconsignor\t" FP_A "\t甲 乙 ",
+		    "1101230001 consignor " FP_A " 甲 乙 \n"},
+		{"credit and until, in that order", "4101W68006 broker " FP_B " until=2026-12-03T10:00:00Z credit=91410100200000000E 郑州",
+		    "4101W68006 broker " FP_B " credit=91410100200000000E until=2026-12-03T10:00:00Z 郑州\n"},
+		{"no name", "0100HG0001 customs " FP_C, "0100HG0001 customs " FP_C "\n"},
+	};
+	struct party p, q;
+	const char *why;
+	struct buf out;
+	char line[512];
+	size_t i;
+
+	(void)state;
+	buf_init(&out);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		strlcopy(line, rows[i].line, sizeof(line));
+		assert_int_equal(registry_parse(line, &p, &why), 0);
+		buf_reset(&out);
+		buf_adds(&out, "");
+		registry_format(&p, &out);
+		if (strcmp(out.data, rows[i].want) != 0)
+			fail_msg("%s: wrote \"%s\"", rows[i].label, out.data);
+		strlcopy(line, out.data, sizeof(line));
+		assert_int_equal(registry_parse(line, &q, &why), 0);
+		assert_memory_equal(&p, &q, sizeof(p));
+	}
+	strlcopy(line, "  # comment", sizeof(line));
+	assert_int_equal(registry_parse(line, &p, &why), 1);
+	buf_free(&out);
 }
 
 /* Table: role names both ways. */
@@ -253,7 +419,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test(test_table_roles),
+		cmocka_unit_test_setup_teardown(test_load_credit_and_until, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R1_binding_ends_at_until, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R1_by_fingerprint_uses_the_processing_clock, setup, teardown),
+		cmocka_unit_test(test_format_round_trip),
 	};
+
+	setenv("ENTRUST_TIME_OFFSET", "86400", 1);	/* read once, at the first clock_now() */
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }
