@@ -107,10 +107,25 @@ static int q_agreement_row(void *arg, const struct agreement *a)
 	return 0;
 }
 
+/* The Status filter, -1 when absent.  Read whole: xs:unsignedByte allows
+ * leading zeros ("0000000002"), which a short copy would cut, dropping the
+ * filter (every status was then returned). */
+static int q_status_filter(xmlNodePtr q)
+{
+	xmlNodePtr n = xmlin_child(q, "Status");
+	xmlChar *text;
+	int v;
+
+	if (n == NULL || (text = xmlNodeGetContent(n)) == NULL)
+		return -1;
+	v = atoi((const char *)text);
+	xmlFree(text);
+	return v;
+}
+
 static int q_status(struct msg_ctx *ctx, xmlNodePtr q, xmlNodePtr result)
 {
 	struct query_status f;
-	char status[8];
 
 	memset(&f, 0, sizeof(f));
 	xmlin_text(q, "Counterparty", f.counterparty, sizeof(f.counterparty));
@@ -118,7 +133,7 @@ static int q_status(struct msg_ctx *ctx, xmlNodePtr q, xmlNodePtr result)
 	xmlin_text(q, "Agreement", f.agreement, sizeof(f.agreement));
 	xmlin_text(q, "BillOfLading", f.bill, sizeof(f.bill));
 	xmlin_text(q, "TotalValue", f.value, sizeof(f.value));
-	f.status = xmlin_text(q, "Status", status, sizeof(status)) > 0 ? atoi(status) : -1;
+	f.status = q_status_filter(q);
 	return query_status(ctx->store, ctx->txn, ctx->sender->code, &f, q_agreement_row, result);
 }
 
