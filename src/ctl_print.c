@@ -238,7 +238,8 @@ int ctl_report(struct ctl *c)
 	usage_months(&u, t0, t1 + 86399);
 	rc = query_used(s, NULL, party, t0, t1 + 86400, &total, usage_visit, &u);	/* To is inclusive */
 	if (rc == 0) {
-		qsort(u.parties, (size_t)u.nparties, sizeof(*u.parties), bar_more);
+		if (u.nparties > 1)	/* none: u.parties is NULL, and qsort(NULL, 0) is undefined */
+			qsort(u.parties, (size_t)u.nparties, sizeof(*u.parties), bar_more);
 		doc = print_report_doc(from, to, party ? party : "", total, u.parties, u.nparties, u.months,
 		    u.nmonths, time(NULL));
 		rc = render(c, "report.xsl", doc, "report");

@@ -188,6 +188,21 @@ static void test_R23_report_counts_customs_used_only(void **state)
 	}
 }
 
+/* A range with nothing used: total 0, every month a zero bar, no counterparty
+ * (the empty list must not reach qsort: undefined behaviour, caught by UBSan). */
+static void test_R23_report_empty_range(void **state)
+{
+	static const char *const want[] = {
+		"+id=\"total\">0<", "+<td>2025-12</td>\n<td class=\"n\">0</td>", "+<td>2026-01</td>\n<td class=\"n\">0</td>",
+		"-<td>2025-11</td>", "-<td>2026-02</td>", "-郑州示例报关有限公司", NULL,
+	};
+	struct tc *t = *state;
+
+	assert_int_equal(tc_run(t, ctl_report, TC_ARGV("--from", "2025-12-31", "--to", "2026-01-01", "--party", ME)),
+	    CTL_OK);
+	tc_expect("empty", tc_out(t), want);
+}
+
 /* Counterparties by count, most first: the larger bar is drawn first. */
 static void test_report_bars_ordered_by_count(void **state)
 {
@@ -242,6 +257,7 @@ int main(void)
 		T(test_print_refusals),
 		T(test_print_without_codes_warns),
 		T(test_R23_report_counts_customs_used_only),
+		T(test_R23_report_empty_range),
 		T(test_report_bars_ordered_by_count),
 		T(test_report_json_and_refusals),
 	};
