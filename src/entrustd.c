@@ -120,7 +120,8 @@ static int stop_pending(void)
 	    && (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
 }
 
-static int work_once(struct hub *h, int (*stop)(void))
+/* Expiry, the outbox, then inbound/; *waiting (may be NULL) as inbound_run. */
+static int work_once(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	int rc;
 
@@ -128,7 +129,7 @@ static int work_once(struct hub *h, int (*stop)(void))
 		return -1;
 	if (outbox_flush(h->store, h->keys, h->spool.outbound) < 0)
 		log_warn(NULL, "outbox: some files not written yet 部分回执尚未写出; will retry");
-	rc = inbound_run(h, stop) < 0 ? -1 : 0;
+	rc = inbound_run(h, stop, waiting) < 0 ? -1 : 0;
 	if (delivery != NULL)
 		deliver_kick(delivery);
 	return rc;
@@ -184,29 +185,43 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* When to look at inbound/ again after a scan: soon if files there wait to
+ * settle or for their writer to close (at least 100 ms apart, so a writer
+ * that holds a file open does not make a busy loop), else at the rescan. */
+static long next_scan_after(const struct hub *h, size_t waiting, long periodic)
+{
+	long soon = now_ms() + (h->conf.settle_ms > 100 ? h->conf.settle_ms : 100) + 10;
+
+	return waiting > 0 && soon < periodic ? soon : periodic;
+}
+
 static int run_daemon(struct hub *h, const char *conf_path)
 {
 	int stop = 0;
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
-	long next_scan, t;
+	long next_scan, next_rescan, t;
 	int ifd, sfd, removed;
+	size_t waiting;
 
 	if (setup_fds(h, &ifd, &sfd) < 0) {
 		log_error(NULL, "cannot watch %s 无法监视: %s", h->spool.inbound, strerror(errno));
 		return EXIT_FATAL;
 	}
-	next_scan = now_ms();
+	next_scan = next_rescan = now_ms();
 	notify_ready();
 	while (!stop) {
 		notify_watchdog();
 		t = now_ms();
 		if (t >= next_scan) {
-			if (work_once(h, stop_pending) < 0)
+			if (work_once(h, stop_pending, &waiting) < 0)
 				return EXIT_FATAL;
-			store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
-			metrics_scan_publish(&h->conf, h->registry, 0);
-			next_scan = now_ms() + h->conf.rescan_s * 1000L;
+			if (t >= next_rescan) {		/* the periodic rescan, and housekeeping */
+				store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
+				metrics_scan_publish(&h->conf, h->registry, 0);
+				next_rescan = now_ms() + h->conf.rescan_s * 1000L;
+			}
+			next_scan = next_scan_after(h, waiting, next_rescan);
 		}
 		pfd[0] = (struct pollfd){.fd = ifd, .events = POLLIN};
 		pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
@@ -216,10 +231,9 @@ static int run_daemon(struct hub *h, const char *conf_path)
 			return EXIT_FATAL;
 		if (pfd[0].revents & POLLIN) {
 			drain(ifd);
-			next_scan = now_ms();	/* and once more after the settle time */
-			if (work_once(h, stop_pending) < 0)
+			if (work_once(h, stop_pending, &waiting) < 0)
 				return EXIT_FATAL;
-			next_scan = now_ms() + (h->conf.settle_ms > 0 ? h->conf.settle_ms + 10 : h->conf.rescan_s * 1000L);
+			next_scan = next_scan_after(h, waiting, next_rescan);
 		}
 		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP)
@@ -281,7 +295,7 @@ int main(int argc, char **argv)
 		log_error(NULL, "%s", err);
 		rc = EXIT_CONF;
 	} else if (once)
-		rc = work_once(&h, NULL) < 0 ? EXIT_FATAL : 0;
+		rc = work_once(&h, NULL, NULL) < 0 ? EXIT_FATAL : 0;
 	else
 		rc = run_daemon(&h, conf_path);
 	if (delivery != NULL)

@@ -424,7 +424,7 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 	}
 }
 
-int inbound_run(struct hub *h, int (*stop)(void))
+int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	struct spool_list work, ready;
 	size_t i, k;
@@ -438,6 +438,8 @@ int inbound_run(struct hub *h, int (*stop)(void))
 		return -1;
 	}
 	inbound_claim(h, &ready, &work, stop);
+	if (waiting != NULL)
+		*waiting = ready.waiting;
 	spool_list_free(&ready);
 	for (i = 0; rc >= 0 && i < work.n && !(stop && stop()); i += k) {
 		k = work.n - i < INBOUND_BATCH ? work.n - i : INBOUND_BATCH;

@@ -21,6 +21,8 @@
 int inbound_process(struct hub *h, const char *work_name);
 /* Claim and process everything ready; returns the number processed, or -1.
  * stop (may be NULL) is asked between batches: a stop request finishes the
- * batch in hand and leaves the rest for the next start. */
-int inbound_run(struct hub *h, int (*stop)(void));
+ * batch in hand and leaves the rest for the next start.  *waiting (may be
+ * NULL) receives how many files in inbound/ were left for a later scan
+ * because they had not settled or a writer still had them open. */
+int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting);
 #endif

@@ -104,6 +104,7 @@ static int spool_list_dir(const char *dir, long settle_ms, int check_names, stru
 
 	out->names = NULL;
 	out->n = 0;
+	out->waiting = 0;
 	if ((dp = opendir(dir)) == NULL)
 		return -1;
 	gettimeofday(&now, NULL);
@@ -112,8 +113,10 @@ static int spool_list_dir(const char *dir, long settle_ms, int check_names, stru
 			continue;
 		if (check_names && !spool_name_ok(d->d_name))
 			continue;
-		if (settle_ms >= 0 && !spool_settled(dirfd(dp), d->d_name, settle_ms, &now))
+		if (settle_ms >= 0 && !spool_settled(dirfd(dp), d->d_name, settle_ms, &now)) {
+			out->waiting++;
 			continue;
+		}
 		spool_list_add(out, d->d_name);
 	}
 	closedir(dp);

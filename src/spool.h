@@ -32,6 +32,7 @@ struct spool {
 struct spool_list {
 	char	**names;
 	size_t	  n;
+	size_t	  waiting;	/* spool_ready: valid names left for later (not settled, or still open) */
 };
 
 int spool_init(struct spool *s, const char *root);

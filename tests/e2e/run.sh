@@ -1131,6 +1131,42 @@ check_sighup() {
 	expect_eq "$(xp "$x" /Ack/Outcome)" accepted "old configuration (with 9998) kept" || return 1
 }
 
+# README's first screen (issue #2): `make run` in a copy of this tree makes the demo PKI,
+# registry and sample, starts entrustd on spool/ and processes the demo seed; then the
+# README's own commands (its second sh block, run as written, with `sleep 1` turned into a
+# wait of at most 20 s) give a verified ack, and status and the letter show it.
+test_readme_quick_start() {
+	local q=$T/quickstart pid rc=0
+	mkdir -p "$q"
+	(cd "$REPO" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$q" || fail "cannot copy the tree" || return 1
+	cp -a "$REPO/bin" "$REPO/build" "$q/" 2>/dev/null	# built already: make finds it up to date
+	rm -rf "$q/build/asan" "$q/build/fuzz" "$q/build/crash" "$q/build/deb"
+	(cd "$q" && exec setsid make --no-print-directory run >"$q/make-run.log" 2>&1) &
+	pid=$!
+	check_quick_start "$q" || rc=1
+	kill -TERM -- "-$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+
+check_quick_start() {
+	local q=$1 block _
+	for _ in $(seq 600); do
+		[ -f "$q/spool/outbound/ENTRUSTOPS/ACK_OPS-TOPUP-0002.p7m" ] && break
+		sleep 0.1
+	done
+	[ -f "$q/spool/outbound/ENTRUSTOPS/ACK_OPS-TOPUP-0002.p7m" ] ||
+		fail "make run: the demo seed was not processed within 60 s (see $q/make-run.log)" || return 1
+	block=$(awk '/^```sh$/ {n++; on = (n == 2); next} /^```$/ {on = 0} on' "$q/README.md")
+	[ -n "$block" ] || fail "README has no second sh block" || return 1
+	block=$(sed 's/^sleep 1$/for i in $(seq 200); do [ -f spool\/outbound\/1101230001\/ACK_ERP-20261203-0001.p7m ] \&\& break; sleep 0.1; done/' <<<"$block")
+	(cd "$q" && bash -eo pipefail -c "$block") >"$q/readme.out" 2>&1 ||
+		fail "README's commands failed: $(tail -3 "$q/readme.out")" || return 1
+	grep -q "Verification successful" "$q/readme.out" || fail "README's openssl cms -verify did not verify" || return 1
+	grep -q "<Outcome>accepted</Outcome>" "$q/readme.out" || fail "the sample was not accepted: $(grep -o '<Error.*' "$q/readme.out" | head -1)" || return 1
+	grep -q "$(TZ=Asia/Shanghai date +%y)00000001" "$q/readme.out" || fail "show letter printed no letter" || return 1
+}
+
 # ---------------------------------------------------------------------------------------
 # the domain stories (R2-R27), their helpers and setup_parties
 # shellcheck source=tests/e2e/domain.sh
@@ -1180,6 +1216,7 @@ run_test test_R12_sighup_reloads_code_tables_bad_config_keeps_old
 run_test test_reason_files_complete
 run_test test_log_one_line_per_envelope
 run_test test_docs_examples_valid
+run_test test_readme_quick_start
 run_test test_R25_restart_sends_nothing_again
 domain_tests
 

@@ -182,7 +182,7 @@ static void example(const struct fixture *f, const char *from, const char *to, s
 
 static int run(struct fixture *f)
 {
-	return inbound_run(&f->h, NULL);
+	return inbound_run(&f->h, NULL, NULL);
 }
 
 /* ---- looking at the spool ---- */
