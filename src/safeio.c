@@ -142,6 +142,19 @@ int safeio_write_atomic(const char *dir, const char *name, const void *data, siz
 	return safeio_fsync_dir(dir);
 }
 
+/* A file that is replaced keeps its owner, group and mode where the process
+ * may set them: root editing the registry must not leave it unreadable to
+ * the daemon's user.  Best effort: what cannot be set stays as created. */
+static void safeio_keep_attrs(int fd, const char *dst)
+{
+	struct stat old;
+
+	if (lstat(dst, &old) < 0 || !S_ISREG(old.st_mode))
+		return;
+	(void)!fchown(fd, old.st_uid, old.st_gid);
+	(void)!fchmod(fd, old.st_mode & 07777);
+}
+
 int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
@@ -155,6 +168,7 @@ int safeio_write_staged(const char *dir, const char *name, const void *data, siz
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return SAFEIO_ERROR;
+	safeio_keep_attrs(fd, dst);
 	if (safeio_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);

@@ -3,6 +3,8 @@
  * exactly one link, within a size cap (Postfix safe_open, OpenSMTPD offline).
  * Writing: temp file (".name.tmp" in the target folder, ignored by readers)
  * + fsync + rename + fsync of the folder, so a file is either absent or whole.
+ * A file replaced keeps its owner, group and mode (as far as the process may
+ * set them); a new one is created 0640 (less the umask).
  * A file some process still has open for writing is not whole yet: readers
  * ask safeio_writers (a read lease cannot be had while a writer is open).
  * Failure contract: functions return 0 or a negative safeio_status; errno

@@ -405,6 +405,83 @@ test_installed_conf_checks() {
 	[[ $out == "$T/bad.conf:"[0-9]*": out of range"* ]] || fail "bad line not named: $out"
 }
 
+# The system user and groups (issue #8), as the package's postinst makes them: run the
+# installed entrust-system-setup on a tree of its own, check owners and modes, then run the
+# installed daemon as user entrust with only CAP_LEASE (as the unit does) while a partner
+# account of group entrust-drop drops an envelope: it is answered, the partner reads its
+# answer but not work/ nor archive/, a file the partner still holds open is not taken, and
+# without CAP_LEASE the daemon says so at start.  Accounts this test made are removed.
+SYS_MADE=""
+test_system_user_least_privilege() {
+	local rc=0
+	[ "$(id -u)" = 0 ] || { skip "needs root (useradd)"; return 0; }
+	command -v setpriv >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 ||
+		fail "setpriv/runuser missing (util-linux)" || return 1
+	getent passwd entrust >/dev/null || SYS_MADE="$SYS_MADE user"
+	getent group entrust-drop >/dev/null || SYS_MADE="$SYS_MADE drop"
+	check_system_user || rc=1
+	stop_daemon
+	userdel entrusttp 2>/dev/null
+	[[ $SYS_MADE == *user* ]] && { userdel entrust 2>/dev/null; groupdel entrust 2>/dev/null; }
+	[[ $SYS_MADE == *drop* ]] && groupdel entrust-drop 2>/dev/null
+	return $rc
+}
+
+check_system_user() {
+	local S=$T/sys sconf=$T/sys.conf p want got ack fd
+	mkdir -p "$S/etc" && cp -a "$D/etc/entrust" "$S/etc/" || return 1
+	"$D/usr/share/entrust/entrust-system-setup" "$S/etc" "$S/var" >"$T/system-setup.log" 2>&1 ||
+		fail "entrust-system-setup: $(tail -2 "$T/system-setup.log")" || return 1
+	"$D/usr/share/entrust/entrust-system-setup" "$S/etc" "$S/var" >>"$T/system-setup.log" 2>&1 ||
+		fail "entrust-system-setup is not idempotent" || return 1
+	id -nG entrust | tr ' ' '\n' | grep -qx entrust-drop || fail "entrust is not in entrust-drop" || return 1
+	[ "$(getent passwd entrust | cut -d: -f7)" = /usr/sbin/nologin ] || fail "entrust has a login shell" || return 1
+	for p in "etc/entrust root:entrust 750" "etc/entrust/pki root:entrust 750" \
+		"etc/entrust/pki/hub.key root:entrust 640" "etc/entrust/parties.conf root:entrust 640" \
+		"var/spool/entrust entrust:entrust 755" "var/spool/entrust/inbound entrust:entrust-drop 3770" \
+		"var/spool/entrust/outbound entrust:entrust-drop 2750" "var/spool/entrust/work entrust:entrust 750" \
+		"var/spool/entrust/archive entrust:entrust 750" "var/lib/entrust entrust:entrust 750" \
+		"var/log/entrust entrust:adm 2750"; do
+		set -- $p
+		got=$(stat -c '%U:%G %a' "$S/$1")
+		expect_eq "$got" "$2 $3" "owner and mode of $1" || return 1
+	done
+	sed -e "s#$D/var/#$S/var/#g" -e "s#$D/etc/#$S/etc/#g" "$CONF" >"$sconf" && chmod 0644 "$sconf"
+	chmod 0711 "$T"
+	useradd --system --no-create-home --shell /usr/sbin/nologin -G entrust-drop entrusttp ||
+		fail "cannot make the partner account" || return 1
+	query_xml SYS-0001 1101230001 >"$T/sys1.xml" && sign consignor "$T/sys1.xml" "$T/sys1.p7m" && chmod 0644 "$T/sys1.p7m"
+	p=$S/var/spool/entrust
+	runuser -u entrusttp -- sh -c "cp '$T/sys1.p7m' '$p/inbound/.sys1.tmp' && mv '$p/inbound/.sys1.tmp' '$p/inbound/sys1.p7m'" ||
+		fail "the partner cannot drop into inbound/" || return 1
+	# without CAP_LEASE: it works, and says what it cannot tell
+	setpriv --reuid=entrust --regid=entrust --init-groups "$D/usr/sbin/entrustd" -c "$sconf" --once \
+		>>"$T/daemon-stderr.log" 2>&1 || fail "entrustd --once as entrust failed: $(tail -1 "$T/daemon-stderr.log")" || return 1
+	grep -q "no CAP_LEASE" "$S/var/log/entrust/entrustd.log" || fail "no warning about CAP_LEASE" || return 1
+	ack=$p/outbound/1101230001/ACK_SYS-0001.p7m
+	[ -f "$ack" ] || fail "no ack for the partner's envelope" || return 1
+	runuser -u entrusttp -- cat "$ack" >/dev/null 2>&1 || fail "the partner cannot read its ack" || return 1
+	runuser -u entrusttp -- ls "$p/work" >/dev/null 2>&1 && { fail "the partner can list work/"; return 1; }
+	runuser -u entrusttp -- ls "$p/archive" >/dev/null 2>&1 && { fail "the partner can list archive/"; return 1; }
+	runuser -u entrusttp -- cat "$S/etc/entrust/pki/hub.key" >/dev/null 2>&1 && { fail "the partner can read the hub key"; return 1; }
+	stat -c %U "$S/var/lib/entrust/"log.* | sort -u | grep -qx entrust || fail "store files not owned by entrust" || return 1
+	# with CAP_LEASE only, in daemon mode: a file the partner holds open is left alone
+	query_xml SYS-0002 1101230001 >"$T/sys2.xml" && sign consignor "$T/sys2.xml" "$T/sys2.p7m" && chmod 0644 "$T/sys2.p7m"
+	: >"$T/sys.hold"
+	runuser -u entrusttp -- sh -c "exec 3>'$p/inbound/sys2.p7m'; cat '$T/sys2.p7m' >&3; while [ -e '$T/sys.hold' ]; do sleep 0.1; done" &
+	fd=$!
+	setpriv --reuid=entrust --regid=entrust --init-groups --inh-caps=+lease --ambient-caps=+lease \
+		"$D/usr/sbin/entrustd" -c "$sconf" >>"$T/daemon-stderr.log" 2>&1 &
+	DPID=$!
+	sleep 2
+	[ -e "$p/inbound/sys2.p7m" ] || { rm -f "$T/sys.hold"; fail "a file the partner holds open was taken"; return 1; }
+	rm -f "$T/sys.hold"
+	wait "$fd"
+	for _ in $(seq 50); do [ -f "$p/outbound/1101230001/ACK_SYS-0002.p7m" ] && break; sleep 0.1; done
+	[ -f "$p/outbound/1101230001/ACK_SYS-0002.p7m" ] || fail "no ack once the partner closed its file" || return 1
+	[ "$(grep -c "no CAP_LEASE" "$S/var/log/entrust/entrustd.log")" = 1 ] || fail "warned about CAP_LEASE with CAP_LEASE" || return 1
+}
+
 test_unit_verifies() {
 	local u=$D/lib/systemd/system/entrustd.service k out
 	for k in "^Type=notify$" "^WatchdogSec=" "^ExecReload=/bin/kill -HUP \\\$MAINPID$" "^KillSignal=SIGTERM$" \
@@ -647,6 +724,7 @@ if [ "$FAILS" -eq 0 ]; then
 	run_test test_metrics_match_run
 	run_test test_metrics_promtool
 	run_test test_ctl_metrics
+	run_test test_system_user_least_privilege
 fi
 run_test test_man_pages_render_clean
 run_test test_man_pages_cover

@@ -353,6 +353,31 @@ static void test_write_atomic_creates_and_replaces(void **state)
 }
 
 /* A failing fsync: the old file stays whole and no temp file is left. */
+/* A replaced file keeps its mode, and (as root) its owner and group: the
+ * registry rewritten by root stays readable by the daemon's user. */
+static void test_write_atomic_keeps_owner_and_mode(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	struct stat st;
+
+	put(f, "kept", "old");
+	tu_path(p, "%s/kept", f->dir);
+	assert_int_equal(chmod(p, 0604), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(p, 1, 2), 0);
+	assert_int_equal(safeio_write_atomic(f->dir, "kept", "new", 3), SAFEIO_OK);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0604);
+	if (geteuid() == 0) {
+		assert_int_equal(st.st_uid, 1);
+		assert_int_equal(st.st_gid, 2);
+	}
+	assert_int_equal(safeio_write_atomic(f->dir, "fresh", "x", 1), SAFEIO_OK);
+	assert_int_equal(stat(tu_path(p, "%s/fresh", f->dir), &st), 0);
+	assert_int_equal(st.st_mode & 0077 & ~0640, 0);	/* new: never more than 0640 */
+}
+
 static void test_write_atomic_fsync_failure_keeps_old(void **state)
 {
 	struct fixture *f = *state;
@@ -462,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_retries_after_eintr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_error_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic_creates_and_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_keeps_owner_and_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic_fsync_failure_keeps_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_across_folders, setup, teardown),
