@@ -5,9 +5,11 @@
  * the files in it (name, attempts, next try) its memory, and
  * outbound/<code>/.state/NAME the durable part of a file's retry state
  * ("attempts: N", "next: epoch-ms", "error: …"), written after each failed
- * attempt and removed once the file has left the queue.  delivery_parallel
- * threads share a lane; each takes the file due first, marks it busy, and
- * transfers it with its own curl handle (connections are kept and reused).
+ * attempt and removed once the file has left the queue.  The route's
+ * limit of concurrent transfers (parallel=N, else delivery_parallel) is its
+ * number of threads, which share a lane; each takes the file due first,
+ * marks it busy, and transfers it with its own curl handle (connections are
+ * kept and reused), so no more than that many are ever in flight.
  * Nothing leaves outbound/ before the receiver has it: upload, then rename
  * into sent/<code>/<yyyymmdd>/ and fsync (STYLE.md, "copy first, delete
  * second"); a crash in between uploads again under the same name.
@@ -851,7 +853,7 @@ struct deliver *deliver_start(const struct conf *c, const char *spool_dir, char 
 			return NULL;
 		}
 		d->nlanes++;
-		if (lane_spawn(l, c->delivery_parallel) < 0) {
+		if (lane_spawn(l, route_parallel(r, c->delivery_parallel)) < 0) {
 			snprintf(err, errlen, "deliver: cannot start threads 无法启动投递线程: %s", strerror(errno));
 			deliver_stop(d);
 			return NULL;

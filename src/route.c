@@ -188,8 +188,27 @@ static const struct route_opt route_opts[] = {
 	O(ca, 1u << ROUTE_HTTPS),
 	O(cert, 1u << ROUTE_HTTPS),
 	{ "method", 1u << ROUTE_HTTPS, 0 },
+	{ "parallel", 1u << ROUTE_SFTP | 1u << ROUTE_HTTPS, 0 },
 };
 #define ROUTE_NOPTS (sizeof(route_opts) / sizeof(route_opts[0]))
+
+/* parallel=N: the route's limit of concurrent transfers, 1..ROUTE_PARALLEL_MAX. */
+static int route_parallel_opt(const char *v, struct route *r, char *why)
+{
+	size_t i, n = strlen(v);
+	int k = 0;
+
+	for (i = 0; i < n && n <= 2; i++)
+		if (v[i] < '0' || v[i] > '9')
+			break;
+		else
+			k = k * 10 + (v[i] - '0');
+	if (n > 2 || i < n || k < 1 || k > ROUTE_PARALLEL_MAX)
+		return route_why(why, "parallel=%.16s: want a number from 1 to %d 并发传输数须为1至%d", v,
+		    ROUTE_PARALLEL_MAX, ROUTE_PARALLEL_MAX);
+	r->parallel = k;
+	return 0;
+}
 
 /* One name=value option into r; seen[] catches repeats. */
 static int route_option(char *tok, struct route *r, unsigned char *seen, char *why)
@@ -217,6 +236,8 @@ static int route_option(char *tok, struct route *r, unsigned char *seen, char *w
 		r->method = v[1] == 'U' ? ROUTE_PUT : ROUTE_POST;
 		return 0;
 	}
+	if (strcmp(o->name, "parallel") == 0)
+		return route_parallel_opt(v, r, why);
 	if (strlcopy((char *)r + o->offset, v, PATH_MAX) < 0)
 		return route_why(why, "option %s: path too long 路径过长", o->name);
 	return 0;
@@ -361,6 +382,11 @@ const struct route *route_find(const struct routes *r, const char *code)
 		if (strcmp(r->v[i].code, code) == 0)
 			return &r->v[i];
 	return NULL;
+}
+
+long route_parallel(const struct route *r, long dflt)
+{
+	return r->parallel > 0 ? r->parallel : dflt;
 }
 
 const char *route_kind_name(enum route_kind kind)

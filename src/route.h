@@ -3,6 +3,8 @@
  *   <code> local
  *   <code> sftp://user@host[:port]/path  key=FILE [pubkey=FILE] known_hosts=FILE
  *   <code> https://host[:port]/path      ca=FILE [cert=FILE key=FILE] [method=PUT|POST]
+ * and on sftp and https lines [parallel=N]: at most N transfers at a time on
+ * that route (1..ROUTE_PARALLEL_MAX; default the global delivery_parallel).
  * The file is configuration written by people and checked as hostile input:
  * every URL part and option is validated, files named by options must be
  * readable regular files (private keys not readable by others).
@@ -15,6 +17,7 @@
 
 #define ROUTE_PATH_MAX	1024		/* remote folder */
 #define ROUTE_URL_MAX	(ROUTE_PATH_MAX + 400)
+#define ROUTE_PARALLEL_MAX 16		/* as delivery_parallel's bound in conf.c */
 
 enum route_kind { ROUTE_LOCAL, ROUTE_SFTP, ROUTE_HTTPS };
 enum route_method { ROUTE_PUT, ROUTE_POST };
@@ -34,6 +37,7 @@ struct route {
 	char		  ca[PATH_MAX];		/* https: the only CA the server may chain to */
 	char		  cert[PATH_MAX];	/* https, optional client certificate */
 	enum route_method method;		/* https */
+	int		  parallel;		/* parallel=N, 1..ROUTE_PARALLEL_MAX; 0: not given */
 };
 
 struct routes {
@@ -47,4 +51,6 @@ void route_free(struct routes *r);
 /* The route for a party code, or NULL (the party is local). */
 const struct route *route_find(const struct routes *r, const char *code);
 const char *route_kind_name(enum route_kind kind);
+/* The route's limit of concurrent transfers: its parallel=N, else dflt. */
+long route_parallel(const struct route *r, long dflt);
 #endif

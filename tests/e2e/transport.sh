@@ -4,6 +4,11 @@
 # real OpenSSH sshd (SFTP, key authentication, known_hosts) and a real nginx (HTTPS PUT, TLS
 # with a throw-away CA, client certificates required), both started here on loopback ports
 # with their own throw-away keys; a small python3 TLS server plays a partner that hangs.
+# Debian's nginx cannot store a POST by itself (its DAV module takes PUT only): a /post/
+# location keeps each POST body in a file (client_body_in_file_only) and proxies to a plain
+# location answering 201, so POST is checked byte for byte too; a second nginx server speaks
+# TLS 1.1 only (the TLS 1.2 minimum).  FIFOs in place of SFTP .part files hold uploads in
+# flight on the server for as long as a test needs (per-route limits, kill -9 mid-upload).
 # Envelopes are made the real way (openssl cms, demo PKI); results are read from the
 # servers' folders and logs, spool/sent|dead|outbound, the daemon's log, `entrustctl status`
 # and `entrustctl metrics`.
@@ -347,7 +352,7 @@ extendedKeyUsage=serverAuth" &&
 			tls_cert "$TLS" client clientca "extendedKeyUsage=clientAuth" &&
 			tls_cert "$TLS" client2 otherca "extendedKeyUsage=clientAuth"
 	} >>"$T/openssl.log" 2>&1 || fail "cannot make the TLS certificates (openssl)" || return 1
-	HTTPS_PORT=$(free_port) || fail "no free port" || return 1
+	HTTPS_PORT=$(free_port) && POST_PORT=$(free_port) && TLS11_PORT=$(free_port) || fail "no free port" || return 1
 	cat >"$NGX/nginx.conf" <<EOF
 $([ "$(id -u)" -eq 0 ] && echo "user root;")
 worker_processes 1;
@@ -355,6 +360,7 @@ error_log $NGX/error.log info;
 events { worker_connections 256; }
 http {
 	access_log $NGX/access.log;
+	log_format posted '\$request_method \$uri \$status \$request_body_file';
 	client_body_temp_path $NGX/tmp/body;
 	proxy_temp_path $NGX/tmp/proxy;
 	fastcgi_temp_path $NGX/tmp/fastcgi;
@@ -374,6 +380,37 @@ http {
 			dav_methods PUT;
 			create_full_put_path on;
 			dav_access user:rw group:r;
+		}
+		# POST: the DAV module takes PUT only, so nginx keeps each POST body in a file of
+		# its own (client_body_in_file_only on: never removed) and proxies an empty request
+		# to the plain server below, which answers 201; post.log maps URI to body file
+		location /post/ {
+			limit_except POST { deny all; }
+			client_body_temp_path $NGX/post-bodies;
+			client_body_in_file_only on;
+			access_log $NGX/post.log posted;
+			proxy_pass_request_body off;
+			proxy_set_header Content-Length "";
+			proxy_pass http://127.0.0.1:$POST_PORT/done/;
+		}
+	}
+	server {
+		listen 127.0.0.1:$POST_PORT;
+		access_log off;
+		location /done/ { return 201; }
+	}
+	# a partner that speaks TLS 1.1 only (security level 0, or OpenSSL itself refuses it)
+	server {
+		listen 127.0.0.1:$TLS11_PORT ssl;
+		server_name localhost;
+		ssl_certificate $TLS/server.pem;
+		ssl_certificate_key $TLS/server.key;
+		ssl_protocols TLSv1.1;
+		ssl_ciphers DEFAULT:@SECLEVEL=0;
+		root $WWW;
+		location /in/ {
+			dav_methods PUT;
+			create_full_put_path on;
 		}
 	}
 }
@@ -429,7 +466,20 @@ $C2 https://127.0.0.1:$HTTPS_PORT/in ca=$TLS/ca.pem $tlsopt method=POST
 # known_hosts knows the key, but for another host: this server is unknown
 $OP $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts.other
 EOF
+	cat >"$T/routes.par" <<EOF
+# per-route limits of concurrent transfers, below and above delivery_parallel (2)
+$BR sftp://$(id -un)@127.0.0.1:$SSH_PORT$T/par1 key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts parallel=1
+$AS sftp://$(id -un)@127.0.0.1:$SSH_PORT$T/par3 key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts parallel=3
+EOF
+	cat >"$T/routes.post" <<EOF
+# consignor2 takes POST (nginx keeps the body); consignor's partner speaks TLS 1.1 only
+$BR $sftp key=$SSHD/hub_ed25519 known_hosts=$SSHD/known_hosts
+$C2 https://127.0.0.1:$HTTPS_PORT/post ca=$TLS/ca.pem $tlsopt method=POST
+$C1 https://127.0.0.1:$TLS11_PORT/in ca=$TLS/ca.pem
+EOF
 	conf "$T/good.conf" "$T/routes.good" 8 2
+	conf "$T/par.conf" "$T/routes.par" 8 2
+	conf "$T/post.conf" "$T/routes.post" 8 2
 	conf "$T/wrong.conf" "$T/routes.wrong" 3 2
 	conf "$T/exp.conf" "$T/routes.exp" 8 2
 	conf "$T/certs.conf" "$T/routes.certs" 8 2
@@ -657,10 +707,13 @@ test_dead_letter_retry_after_fix() {
 }
 
 # kill -9 while 200 files are being delivered; after a restart every file has arrived
-# (at least once), none is lost, every copy is whole; figures per transport
+# (at least once), none is lost, every copy is whole; figures per transport.  One upload is
+# certainly in flight at the kill: ACK_BULK-001's .part on the SFTP server is a FIFO, so the
+# server has begun it (its log says "open") and holds it (open(2) waits for a reader).
 test_kill9_during_delivery_loses_nothing() {
-	local i n=100 stage=$T/stage got=0 at_kill ups dup f from missing=""
+	local i n=100 stage=$T/stage got=0 at_kill ups dup f from missing="" held="$SFTP_IN/.ACK_BULK-001.p7m.part"
 	mkdir -p "$stage"
+	mkfifo "$held" || fail "mkfifo $held" || return 1
 	for i in $(seq -w 1 $n); do
 		registration "BULK-$i" >"$stage/BULK-$i.xml"
 		sign broker "$stage/BULK-$i.xml" "$stage/BULK-$i.p7m" || fail "openssl cms -sign failed" || return 1
@@ -688,18 +741,23 @@ for f in sys.argv[2:]:
 	}
 	for i in $(seq 3000); do
 		count_fast
-		[ $got -ge 20 ] && break
+		[ $got -ge 20 ] && fifo_opened "$held" && break
 		sleep 0.01
 	done
 	[ $got -ge 20 ] || fail "only $got files delivered in 30 s" || return 1
+	fifo_opened "$held" || fail "the upload of ACK_BULK-001.p7m did not begin in 30 s" || return 1
 	kill -KILL "$DPID"
 	wait "$DPID" 2>/dev/null
 	DPID=""
 	count
 	at_kill=$got
 	echo "# killed (-9) with $at_kill of $((2 * n)) delivered; $(ls "$SPOOL/inbound" | grep -c BULK) envelopes not yet taken," \
-		"$(pending $BR | wc -l)+$(pending $AS | wc -l) files queued"
+		"$(pending $BR | wc -l)+$(pending $AS | wc -l) files queued; ACK_BULK-001.p7m in flight (held by the server)"
 	[ "$at_kill" -lt $((2 * n)) ] || fail "everything was delivered before the kill: test inconclusive" || return 1
+	[ -f "$SPOOL/outbound/$BR/ACK_BULK-001.p7m" ] || fail "ACK_BULK-001.p7m left outbound/ while its upload was held" || return 1
+	# the killed upload's server process gets its reader (then its dead connection's EOF), and
+	# the FIFO goes: the retry after the restart writes a plain .part
+	release "$held" || rm -f -- "$held"
 	start_daemon "$T/good.conf" || return 1
 	wait_until 60 eval '[ -z "$(ls "$SPOOL/inbound" | grep BULK)$(ls -A "$SPOOL/work")$(pending $BR)$(pending $AS)" ]' ||
 		fail "not drained in 60 s: inbound $(ls "$SPOOL/inbound" | grep -c BULK), queued $(pending $BR | wc -l)+$(pending $AS | wc -l)" || return 1
@@ -1005,6 +1063,128 @@ test_slow_route_does_not_block_others() {
 }
 
 # ---------------------------------------------------------------------------------------
+# per-route concurrency, POST, the TLS minimum
+
+# A FIFO in place of an upload's .NAME.part holds that upload on the server: sftp-server logs
+# "open" (before open(2)) and then blocks in open(2) until a reader comes, so the transfer is
+# in flight, and stays so, exactly as long as the test wants.  Server-side facts, no timing.
+# Released, that attempt fails (sftp-server cannot seek in a FIFO: curl 79) and the file is
+# sent again, after its backoff, into a plain .part, since the FIFO is gone by then.
+# sftp_opens DIR — how many uploads into DIR the SFTP server has begun (its own log)
+sftp_opens() { grep -cF "open \"$1/." "$SSHD/sftp.log"; }
+# fifo_opened PART — the SFTP server has begun the upload held by the FIFO PART
+fifo_opened() { grep -qF "open \"$1\" flags WRITE" "$SSHD/sftp.log"; }
+# held DIR — how many uploads into DIR are held now: FIFOs still there that the server opened
+held() {
+	local f k=0
+	for f in "$1"/.*.part; do
+		[ -p "$f" ] && fifo_opened "$f" && k=$((k + 1))
+	done
+	echo $k
+}
+# release PART — let the held upload go: open the FIFO for reading (the writer's open(2)
+# returns), remove it, close
+release() { timeout 5 sh -c 'exec 3<"$1" && rm -f -- "$1"' sh "$1"; }
+
+# Issue #4's "a per-route limit of concurrent transfers": the broker's route
+# has parallel=1, the association's parallel=3 (delivery_parallel is 2).  Three uploads are
+# held on the server for each.  The association's server sees three in flight at once (the
+# control: the daemon does start concurrent uploads when the limit allows); the broker's
+# sees one, and while that one is held no other upload on the route begins, at each of the
+# three steps (nor the retry of the one released before).  Then every file arrives byte for
+# byte.
+test_route_parallel_limit_one_never_two_in_flight() {
+	local i n d1=$T/par1 d3=$T/par3
+	mkdir -p "$d1" "$d3"
+	for i in 1 2 3; do
+		mkfifo "$d1/.ACK_REG-P$i.p7m.part" "$d3/.ACK_DEC-P$i.p7m.part" || fail "mkfifo" || return 1
+	done
+	stop_daemon || return 1
+	for i in 1 2 3; do
+		send broker "REG-P$i" registration && send association "DEC-P$i" decision || return 1
+	done
+	start_daemon "$T/par.conf" || return 1
+	log_has "delivery 投递 to=$BR route=sftp://[^ ]+/par1 threads=1$" || fail "the broker's route did not start 1 thread" || return 1
+	log_has "delivery 投递 to=$AS route=sftp://[^ ]+/par3 threads=3$" || fail "the association's route did not start 3 threads" || return 1
+	wait_until 30 eval '[ "$(held "$d3")" -eq 3 ]' ||
+		fail "parallel=3: not three uploads in flight at once ($(held "$d3") held)" || return 1
+	for i in 1 2 3; do
+		wait_until 20 fifo_opened "$d1/.ACK_REG-P$i.p7m.part" || fail "parallel=1: upload $i did not begin" || return 1
+		n=$(sftp_opens "$d1")
+		[ "$i" -eq 3 ] || [ -n "$(pending "$BR" | grep -v "ACK_REG-P$i")" ] || fail "nothing else queued: inconclusive" || return 1
+		sleep 1
+		[ "$(held "$d1")" -eq 1 ] || fail "parallel=1: $(held "$d1") uploads held at once at step $i" || return 1
+		[ "$(sftp_opens "$d1")" -eq "$n" ] ||
+			fail "parallel=1: another upload began while ACK_REG-P$i.p7m was in flight: $(grep -F "open \"$d1/." "$SSHD/sftp.log" | tail -2 | tr '\n' ' ')" || return 1
+		release "$d1/.ACK_REG-P$i.p7m.part" || fail "cannot release upload $i" || return 1
+	done
+	for i in 1 2 3; do
+		release "$d3/.ACK_DEC-P$i.p7m.part" || fail "cannot release ACK_DEC-P$i" || return 1
+	done
+	wait_until 30 eval '[ -z "$(pending $BR)$(pending $AS)" ]' || fail "still queued: $(pending $BR) $(pending $AS)" || return 1
+	for i in 1 2 3; do
+		arrived_same "$BR" "ACK_REG-P$i.p7m" "$d1" && arrived_same "$AS" "ACK_DEC-P$i.p7m" "$d3" || return 1
+		verify_hub "$d1/ACK_REG-P$i.p7m" && verify_hub "$d3/ACK_DEC-P$i.p7m" || return 1
+	done
+	echo "# parallel=1: $(sftp_opens "$d1") uploads, one at a time; parallel=3: 3 held at once"
+	stop_daemon
+}
+
+# An HTTPS route with method=POST delivers byte for byte: nginx (Debian's, no extra module)
+# keeps the POST body in its own file and logs which (post.log); that file is compared with
+# sent/ and verified.  The other route of post.conf is the TLS 1.1 partner of the next test.
+test_https_post_delivers_byte_for_byte() {
+	local name line body
+	start_daemon "$T/post.conf" || return 1
+	refused_registration consignor2 "$C2" REG-T9 || return 1
+	wait_until 20 eval 'name=$(ls "$SPOOL/sent/$C2/$DAY" 2>/dev/null | grep "^ACK_" | head -1); [ -n "$name" ]' ||
+		fail "no ack POSTed to $C2 (outbound: $(pending $C2 | tr '\n' ' '); $(grep -m1 "to=$C2 .*status=" "$LOG"))" || return 1
+	line=$(grep -F "POST /post/$name 201 " "$NGX/post.log" | tail -1)
+	[ -n "$line" ] || fail "nginx has no 'POST /post/$name 201' ($(tail -1 "$NGX/post.log"))" || return 1
+	body=${line##* }
+	[ -f "$body" ] || fail "nginx kept no body file for $name ('$line')" || return 1
+	cmp -s "$(sent_file "$C2" "$name")" "$body" || fail "the POSTed body of $name differs from sent/ (cmp)" || return 1
+	verify_hub "$body" || return 1
+	log_has "$name: to=$C2 route=https://127.0.0.1:$HTTPS_PORT/post status=sent attempt=1 " || fail "no status=sent log line for $name" || return 1
+	echo "# POST $name: $(wc -c <"$body") bytes, same as sent/"
+}
+
+# TLS 1.2 minimum (CURLOPT_SSLVERSION = CURL_SSLVERSION_TLSv1_2): a partner speaking TLS 1.1
+# only is refused.  Debian's OpenSSL would refuse TLS 1.1 by itself (security level 2), which
+# would hide whether the daemon asks for 1.2; so the daemon runs with an OpenSSL configuration
+# that allows TLS 1.0 at security level 0, and the control shows that curl, with that same
+# configuration and the same libcurl, does talk TLS 1.1 to this server: only the daemon's
+# own minimum refuses it.
+test_tls11_only_partner_refused() {
+	local v
+	cat >"$T/openssl-legacy.cnf" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1
+CipherString = DEFAULT:@SECLEVEL=0
+EOF
+	v=$(OPENSSL_CONF=$T/openssl-legacy.cnf curl -sv -o /dev/null -w 'HTTP %{http_code}\n' --cacert "$TLS/ca.pem" \
+		-T "$T/routes.good" "https://127.0.0.1:$TLS11_PORT/in/probe-tls11" 2>&1)
+	[[ $v == *"SSL connection using TLSv1.1"* && $v == *"HTTP 201"* ]] ||
+		fail "control: curl with the legacy OpenSSL configuration did not PUT over TLS 1.1: $(grep -m1 -E 'SSL connection|curl:' <<<"$v")" || return 1
+	rm -f "$WWW/in/probe-tls11"
+	stop_daemon || return 1
+	OPENSSL_CONF=$T/openssl-legacy.cnf start_daemon "$T/post.conf" || return 1
+	refused_registration consignor "$C1" REG-T10 || return 1
+	wait_until 20 log_has "to=$C1 route=https://127.0.0.1:$TLS11_PORT/in status=deferred .*error=\"curl 35 .*protocol version" ||
+		fail "the TLS 1.1 partner was not refused for its protocol version: $(grep -m1 "to=$C1 route=.*status=" "$LOG")" || return 1
+	[ -z "$(ls "$WWW/in" | grep -E 'ACK_(REG-T10|E[0-9]+)\.p7m')" ] || fail "a file reached the TLS 1.1 server" || return 1
+	[ -n "$(pending "$C1")" ] || fail "the refused file left outbound/$C1" || return 1
+	stop_daemon || return 1
+	collect "$C1"
+	collect "$C2"
+}
+
+# ---------------------------------------------------------------------------------------
 
 START=$(date +%s)
 if ! setup; then
@@ -1023,6 +1203,9 @@ run_test test_exports_arrive_on_both
 run_test test_server_down_then_up
 run_test test_client_certificate_missing_or_wrong_refused
 run_test test_slow_route_does_not_block_others
+run_test test_route_parallel_limit_one_never_two_in_flight
+run_test test_https_post_delivers_byte_for_byte
+run_test test_tls11_only_partner_refused
 run_test test_wrong_host_key_and_certificate_refused
 run_test test_failing_route_dead_letter
 run_test test_dead_letter_retry_after_fix

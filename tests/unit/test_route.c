@@ -1,5 +1,7 @@
 /* test_route — the routes file parser: good lines give the right route,
- * hostile lines give "file:line: why" naming the exact problem. */
+ * hostile lines give "file:line: why" naming the exact problem; a route's
+ * parallel=N (its limit of concurrent transfers, issue #4) is read within
+ * 1..ROUTE_PARALLEL_MAX and defaults to delivery_parallel. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -211,6 +213,16 @@ static const struct bad_row bad_rows[] = {
 	{"option without =", S SFTP_OPTS " insecure", 0, 1, "\"insecure\": expected option=value"},
 	{"method GET", H HTTPS_OPTS " method=GET", 0, 1, "method=GET: want PUT or POST"},
 	{"method lowercase", H HTTPS_OPTS " method=put", 0, 1, "want PUT or POST"},
+	{"parallel 0", S SFTP_OPTS " parallel=0", 0, 1, "parallel=0: want a number from 1 to 16"},
+	{"parallel above 16", H HTTPS_OPTS " parallel=17", 0, 1, "parallel=17: want a number from 1 to 16"},
+	{"parallel negative", S SFTP_OPTS " parallel=-1", 0, 1, "parallel=-1: want a number"},
+	{"parallel with sign", S SFTP_OPTS " parallel=+2", 0, 1, "parallel=+2: want a number"},
+	{"parallel not a number", S SFTP_OPTS " parallel=two", 0, 1, "parallel=two: want a number"},
+	{"parallel trailing junk", H HTTPS_OPTS " parallel=2x", 0, 1, "parallel=2x: want a number"},
+	{"parallel huge", S SFTP_OPTS " parallel=99999999999999999999", 0, 1, "parallel=9999999999999999: want"},
+	{"parallel empty", S SFTP_OPTS " parallel=", 0, 1, "option parallel: empty value"},
+	{"parallel twice", S SFTP_OPTS " parallel=1 parallel=2", 0, 1, "option parallel given twice"},
+	{"parallel on local", "1101230001 local parallel=1\n", 0, 1, "local takes no options"},
 	{"key missing", S " key=@D/nokey known_hosts=@D/kh", 0, 1, "/nokey: cannot read"},
 	{"key readable by all", S " key=@D/open.key known_hosts=@D/kh", 0, 1, "private key readable by others"},
 	{"client key readable by all", H HTTPS_OPTS " cert=@D/c.pem key=@D/open.key", 0, 1, "readable by others"},
@@ -288,6 +300,41 @@ static void test_long_line_and_missing_file(void **state)
 	assert_int_equal(rs.n, 0);
 }
 
+/* Table: parallel=N on a route line → the route's limit (dflt: delivery_parallel = 2). */
+static const struct {
+	const char	*label;
+	const char	*text;
+	int		 parallel;	/* struct route field (0: not given) */
+	long		 limit;		/* route_parallel(r, 2) */
+} parallel_rows[] = {
+	{"sftp without: the global default", "4101W68006 sftp://u@h/in" SFTP_OPTS "\n", 0, 2},
+	{"https without: the global default", "1100XH0001 https://h/in" HTTPS_OPTS "\n", 0, 2},
+	{"sftp limited to 1", "4101W68006 sftp://u@h/in" SFTP_OPTS " parallel=1\n", 1, 1},
+	{"https above the default", "1100XH0001 https://h/in parallel=5" HTTPS_OPTS " method=POST\n", 5, 5},
+	{"the upper bound", "1100XH0001 https://h/in" HTTPS_OPTS " parallel=16\n", 16, 16},
+	{"leading zero", "4101W68006 sftp://u@h/in parallel=03" SFTP_OPTS "\n", 3, 3},
+	{"local: the default (no threads are started for it)", "1101230001 local\n", 0, 2},
+};
+
+static void test_table_parallel(void **state)
+{
+	struct fixture *f = *state;
+	struct routes rs;
+	char err[1024];
+	size_t i;
+
+	assert_int_equal(ROUTE_PARALLEL_MAX, 16);	/* delivery_parallel's bound (conf.c) */
+	for (i = 0; i < sizeof(parallel_rows) / sizeof(parallel_rows[0]); i++) {
+		print_message("  parallel: %s\n", parallel_rows[i].label);
+		if (load(f, parallel_rows[i].text, strlen(parallel_rows[i].text), &rs, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", parallel_rows[i].label, err);
+		assert_int_equal(rs.n, 1);
+		assert_int_equal(rs.v[0].parallel, parallel_rows[i].parallel);
+		assert_int_equal(route_parallel(&rs.v[0], 2), parallel_rows[i].limit);
+		route_free(&rs);
+	}
+}
+
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -304,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_bilingual, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line_and_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_parallel, setup, teardown),
 		cmocka_unit_test(test_kind_names),
 	};
 
