@@ -85,6 +85,9 @@ static const struct reason_row reason_rows[R_COUNT] = {
 	    "digest or signature algorithm not accepted (SHA-256, SHA-384 or SHA-512 only)"},
 	[R_SIG_TIME] = {"SIG_TIME", "R1", "签名时间（signingTime）与枢纽时钟相差过大",
 	    "signingTime is too far from the hub's clock"},
+	[R_RETURN_TIME_INVALID] = {"RETURN_TIME_INVALID", NULL,
+	    "回执时间（ReturnTime）不是有效的 yyyyMMddHHmmssSSS 时间（中国时间）",
+	    "ReturnTime is not a real time in the form yyyyMMddHHmmssSSS (China time)"},
 };
 
 static const struct reason_row *reason_row(enum reason r)

@@ -809,15 +809,22 @@ test_R13_R15_R26_customs_batch_partial() {
 	ack_accepted || return 1
 	item_ok "@ref='r1'" 2 || return 1
 	item_ok "@ref='r2'" 2 || return 1
+	# customs' return time (yyyyMMddHHmmssSSS, China time): g1's is kept in the audit trail;
+	# m1's month 13 refuses m1 alone (a2 would otherwise go 2 -> 4)
 	receipt CU-R2 \
-		"$(item g1 "$a1" declaration-filed CUBILL1)" \
+		"$(item g1 "$a1" declaration-filed CUBILL1 | sed 's#</Item>#<ReturnTime>20261203150000123</ReturnTime></Item>#')" \
 		"$(item u1 20269999999999 data-received)" \
 		"$(item b1 "$a2" declaration-filed WRONGBILL9)" \
 		"$(item n1 "$a2" declaration-filed)" \
 		"$(item t1 "$a3" declaration-concluded CUBILL3)" \
-		"$(item g2 "$a3" data-received)" || return 1
+		"$(item g2 "$a3" data-received)" \
+		"$(item m1 "$a2" declaration-filed CUBILL2 | sed 's#</Item>#<ReturnTime>20261301120000000</ReturnTime></Item>#')" || return 1
 	expect_eq "$(dx "$A" /Ack/Outcome)" partial "CU-R2: Outcome (errors: $(ack_codes "$A"))" || return 1
-	expect_eq "$(dn "$A" /Ack/Agreement)" 6 "CU-R2: one ack item per receipt item" || return 1
+	expect_eq "$(dn "$A" /Ack/Agreement)" 7 "CU-R2: one ack item per receipt item" || return 1
+	item_bad "@ref='m1'" RETURN_TIME_INVALID || return 1
+	expect_eq "$(dx "$A" "/Ack/Agreement[@ref='m1']/Error/@path")" "/CustomsReceipt/Item[7]/ReturnTime" "CU-R2: path of RETURN_TIME_INVALID" || return 1
+	ctl trace "$a1" | grep -q "customs=declaration-filed return_time=20261203150000123" ||
+		fail "CU-R2: entrustctl trace $a1 does not show the ReturnTime" || return 1
 	item_ok "@ref='g1'" 4 || return 1
 	item_ok "@ref='g2'" 2 || return 1
 	item_bad "@ref='u1'" AGREEMENT_UNKNOWN || return 1

@@ -48,6 +48,8 @@ static const struct {
 	{R_CERT_REVOKED, "CERT_REVOKED", "R1"},
 	{R_SIG_ALGORITHM, "SIG_ALGORITHM", "R1"},
 	{R_SIG_TIME, "SIG_TIME", "R1"},
+	/* added with customs' receipt conventions (issue #4) */
+	{R_RETURN_TIME_INVALID, "RETURN_TIME_INVALID", NULL},
 };
 
 static void test_table_contract_codes(void **state)
