@@ -1,5 +1,5 @@
 /* faultshim — an LD_PRELOAD library for the crash tests: counts the calls that
- * make data durable or visible (write, pwrite, fsync, fdatasync, rename*,
+ * make data durable or visible (write, pwrite, fsync, fdatasync, syncfs, rename*,
  * unlink*, link*, creating opens, ftruncate) and, at the Nth one, kills the
  * process (SIGKILL, before or after the call) or makes the call fail with an
  * errno, once or from then on.  故障注入：在第 N 次调用时杀死进程或令其失败。
@@ -223,6 +223,16 @@ int fdatasync(int fd)
 	if (v < 0)
 		return -1;
 	AFTER(v, real_fdatasync(fd));
+}
+
+int syncfs(int fd)
+{
+	REAL(int, syncfs, (int));
+	int v = shim_fd("syncfs", fd);
+
+	if (v < 0)
+		return -1;
+	AFTER(v, real_syncfs(fd));
 }
 
 int ftruncate(int fd, off_t len)
