@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
@@ -84,7 +85,7 @@ struct outbox_flush {
 	struct buf			 rows;		/* the values the items point into */
 };
 
-#define OUTBOX_ROUND 4096	/* rows emitted per round: one fsync per folder, one commit */
+#define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs, one commit */
 
 static int outbox_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -156,7 +157,8 @@ static void outbox_supersede(struct outbox_flush *f)
 	free(order);
 }
 
-/* Seal one row and write it into its receiver's folder (the folder is synced later). */
+/* Seal one row and write it as a temp file in its receiver's folder; it is
+ * made durable and put in place for the whole round by outbox_publish. */
 static void outbox_emit(void *arg, size_t i)
 {
 	struct outbox_flush *f = arg;
@@ -170,9 +172,9 @@ static void outbox_emit(void *arg, size_t i)
 	if (envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
 		log_error(it->row.file_name, "to=%s error=\"cannot sign 签名失败\"", it->row.receiver);
 	else if (safeio_path(dir, f->outbound, it->row.receiver) < 0
-	    || (safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0
+	    || (safeio_write_unsynced(dir, it->row.file_name, der.data, der.len) < 0
 	    && (errno != ENOENT || safeio_mkdirs(dir, 0750) < 0	/* a new receiver: make its folder */
-	    || safeio_write_staged(dir, it->row.file_name, der.data, der.len) < 0)))
+	    || safeio_write_unsynced(dir, it->row.file_name, der.data, der.len) < 0)))
 		log_error(it->row.file_name, "to=%s error=\"cannot write 无法写入: %s\"", it->row.receiver,
 		    strerror(errno));
 	else
@@ -180,27 +182,60 @@ static void outbox_emit(void *arg, size_t i)
 	buf_free(&der);
 }
 
-/* fsync each receiver folder once; a row counts as written only after it. */
-static void outbox_sync_dirs(struct outbox_flush *f)
+/* syncfs once per file system that holds a written row's folder (outbound/
+ * and its receivers' folders are one file system, unless an operator mounted
+ * one elsewhere); 0, or -1 if any failed. */
+static int outbox_sync(struct outbox_flush *f)
 {
+	dev_t devs[16];
+	size_t i, j, ndev = 0;
 	char dir[PATH_MAX];
-	size_t i, j;
+	struct stat st;
 
 	for (i = 0; i < f->n; i++) {
 		if (!f->items[i].ok)
 			continue;
-		for (j = 0; j < i; j++)
-			if (f->items[j].ok && strcmp(f->items[j].row.receiver, f->items[i].row.receiver) == 0)
-				break;
-		if (j < i)
-			continue;	/* this folder was synced already */
-		if (safeio_path(dir, f->outbound, f->items[i].row.receiver) < 0 || safeio_fsync_dir(dir) < 0) {
-			log_error(f->items[i].row.file_name, "to=%s error=\"cannot sync folder: %s\"",
+		if (safeio_path(dir, f->outbound, f->items[i].row.receiver) < 0 || stat(dir, &st) < 0)
+			return -1;
+		for (j = 0; j < ndev && devs[j] != st.st_dev; j++)
+			;
+		if (j < ndev)
+			continue;
+		if (safeio_sync_fs(dir) < 0)
+			return -1;
+		if (ndev < sizeof(devs) / sizeof(devs[0]))
+			devs[ndev++] = st.st_dev;	/* past 16 file systems, sync each folder's */
+	}
+	return 0;
+}
+
+/* Make the round's temp files durable (one syncfs, not an fsync per file),
+ * rename them into place, and make the renames durable (one syncfs, not an
+ * fsync per folder); a row counts as written only after that. */
+static void outbox_publish(struct outbox_flush *f)
+{
+	char dir[PATH_MAX];
+	int synced = outbox_sync(f) == 0;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (!f->items[i].ok)
+			continue;
+		if (safeio_path(dir, f->outbound, f->items[i].row.receiver) < 0)
+			f->items[i].ok = 0;
+		else if (!synced) {
+			safeio_discard(dir, f->items[i].row.file_name);
+			f->items[i].ok = 0;
+		} else if (safeio_publish(dir, f->items[i].row.file_name) < 0) {
+			log_error(f->items[i].row.file_name, "to=%s error=\"cannot rename into place 无法就位: %s\"",
 			    f->items[i].row.receiver, strerror(errno));
-			for (j = i; j < f->n; j++)
-				if (strcmp(f->items[j].row.receiver, f->items[i].row.receiver) == 0)
-					f->items[j].ok = 0;
+			f->items[i].ok = 0;
 		}
+	}
+	if (!synced || outbox_sync(f) < 0) {
+		log_error(NULL, "outbox: cannot sync outbound/ 无法同步: %s", strerror(errno));
+		for (i = 0; i < f->n; i++)
+			f->items[i].ok = 0;	/* not durable: the rows stay and are written again */
 	}
 }
 
@@ -269,7 +304,7 @@ int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const c
 		else
 			for (i = 0; i < f.n; i++)
 				outbox_emit(&f, i);
-		outbox_sync_dirs(&f);
+		outbox_publish(&f);
 		if (outbox_forget(s, &f, &failed) != 0)
 			rc = -1;
 	} while (rc == 0 && !failed && f.n == OUTBOX_ROUND);

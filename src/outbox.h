@@ -1,9 +1,10 @@
 /* outbox — messages the hub owes its parties (acks, notices; later customs
  * exports).  A row is written in the same transaction as the effect it
- * reports; outbox_flush then seals each row (CMS), writes it to
- * outbound/<receiver>/<file_name> (temp + fsync + rename), fsyncs each
- * receiver folder once per round, and only then deletes the rows (one
- * transaction per round).  A crash in between re-emits the same file
+ * reports; outbox_flush then seals each row (CMS) and writes it as a temp
+ * file in outbound/<receiver>/, makes the round's files durable with one
+ * syncfs, renames them to <file_name>, makes the renames durable with a
+ * second syncfs (not an fsync per file and per folder: safeio), and only
+ * then deletes the rows (one transaction per round).  A crash in between re-emits the same file
  * name, which replaces, never duplicates.
  * Failure contract: outbox_flush returns -1 if a file could not be written
  * (the row stays for the next flush); store errors are fatal. */

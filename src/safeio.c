@@ -155,34 +155,93 @@ static void safeio_keep_attrs(int fd, const char *dst)
 	(void)!fchmod(fd, old.st_mode & 07777);
 }
 
-int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len)
+/* tmp = dir/.name.tmp, dst = dir/name */
+static int safeio_names(const char *dir, const char *name, char *tmp, char *dst)
 {
-	char tmp[PATH_MAX], dst[PATH_MAX];
-	int fd, saved;
-
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp)
-	    || snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
+	if (snprintf(tmp, PATH_MAX, "%s/.%s.tmp", dir, name) >= PATH_MAX
+	    || snprintf(dst, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
 		errno = ENAMETOOLONG;
 		return SAFEIO_ERROR;
 	}
+	return SAFEIO_OK;
+}
+
+/* Write data into dir/.name.tmp, fsynced or not; the temp file goes on failure. */
+static int safeio_write_tmp(const char *tmp, const char *dst, const void *data, size_t len, int sync)
+{
+	int fd, saved;
+
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return SAFEIO_ERROR;
 	safeio_keep_attrs(fd, dst);
-	if (safeio_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (safeio_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
 		errno = saved;
 		return SAFEIO_ERROR;
 	}
-	if (close(fd) < 0 || rename(tmp, dst) < 0) {
+	if (close(fd) < 0) {
 		saved = errno;
 		unlink(tmp);
 		errno = saved;
 		return SAFEIO_ERROR;
 	}
 	return SAFEIO_OK;
+}
+
+int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+
+	if (safeio_names(dir, name, tmp, dst) < 0 || safeio_write_tmp(tmp, dst, data, len, 1) < 0)
+		return SAFEIO_ERROR;
+	return safeio_publish(dir, name);
+}
+
+int safeio_write_unsynced(const char *dir, const char *name, const void *data, size_t len)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+
+	if (safeio_names(dir, name, tmp, dst) < 0)
+		return SAFEIO_ERROR;
+	return safeio_write_tmp(tmp, dst, data, len, 0);
+}
+
+int safeio_publish(const char *dir, const char *name)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	int saved;
+
+	if (safeio_names(dir, name, tmp, dst) < 0)
+		return SAFEIO_ERROR;
+	if (rename(tmp, dst) < 0) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return SAFEIO_ERROR;
+	}
+	return SAFEIO_OK;
+}
+
+void safeio_discard(const char *dir, const char *name)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+
+	if (safeio_names(dir, name, tmp, dst) == 0)
+		unlink(tmp);
+}
+
+int safeio_sync_fs(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return SAFEIO_ERROR;
+	rc = syncfs(fd) < 0 ? SAFEIO_ERROR : SAFEIO_OK;
+	close(fd);
+	return rc;
 }
 
 int safeio_rename(const char *from_dir, const char *from_name,

@@ -38,6 +38,18 @@ int safeio_write_atomic(const char *dir, const char *name, const void *data, siz
 /* The same without the folder's fsync: for writers that sync a folder once
  * after many files (the file itself is fsynced before its rename). */
 int safeio_write_staged(const char *dir, const char *name, const void *data, size_t len);
+/* Many files made durable at once (one syncfs(2) per file system instead of
+ * an fsync per file and per folder, each of which flushes the disk's cache):
+ * write each with safeio_write_unsynced (dir/.name.tmp, not synced), then
+ * safeio_sync_fs, then safeio_publish each (rename into place; the temp goes
+ * on failure), then safeio_sync_fs again for the renames.  safeio_discard
+ * removes a temp file that will not be published.  Since Linux 5.8 syncfs
+ * reports write-back errors, so a failed sync means "not durable". */
+int safeio_write_unsynced(const char *dir, const char *name, const void *data, size_t len);
+int safeio_publish(const char *dir, const char *name);
+void safeio_discard(const char *dir, const char *name);
+/* syncfs(2) of the file system that holds dir. */
+int safeio_sync_fs(const char *dir);
 int safeio_rename(const char *from_dir, const char *from_name,
     const char *to_dir, const char *to_name);	/* rename + fsync of both folders */
 int safeio_fsync_dir(const char *dir);

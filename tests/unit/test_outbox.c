@@ -12,6 +12,22 @@
 #include "outbox.h"
 #include "store.h"
 #include "testutil.h"
+#include <dirent.h>
+#include <sys/syscall.h>
+
+/* syncfs() for libentrust's calls: fails while syncfs_fail is set (the
+ * definition here takes precedence over libc's). */
+static int syncfs_fail, syncfs_calls;
+
+int syncfs(int fd)
+{
+	syncfs_calls++;
+	if (syncfs_fail) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_syncfs, fd);
+}
 
 struct fixture {
 	char			*dir;
@@ -266,6 +282,36 @@ static void test_write_failure_keeps_row(void **state)
 	assert_int_equal(rows(f), 0);
 }
 
+/* Files of a round are made durable by syncfs, before and after their renames
+ * (not an fsync each).  A failed sync publishes nothing and keeps every row:
+ * no file in place, no temp file left, all written on the next flush. */
+static void test_sync_failure_publishes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+
+	add(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	add(f, "4101W68006", NULL, "<Notice>b</Notice>");
+	syncfs_fail = 1;
+	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), -1);
+	syncfs_fail = 0;
+	assert_false(tu_exists(tu_path(p, "%s/1101230001/ACK_a.p7m", f->outbound)));
+	assert_int_equal(rows(f), 2);
+	assert_non_null(dp = opendir(tu_path(p, "%s/1101230001", f->outbound)));
+	while ((d = readdir(dp)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			fail_msg("left in outbound/1101230001/: %s", d->d_name);
+	closedir(dp);
+	syncfs_calls = 0;
+	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), 0);
+	assert_int_equal(syncfs_calls, 2);	/* one file system: once for the data, once for the renames */
+	expect_file(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	expect_file(f, "4101W68006", "NTC_000000000002.p7m", "<Notice>b</Notice>");
+	assert_int_equal(rows(f), 0);
+}
+
 /* More rows than one flush batch: all go out, none twice. */
 static void test_many_rows(void **state)
 {
@@ -338,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aborted_add_emits_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R25_same_name_replaces_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_keeps_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_failure_publishes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_with_a_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_flush, setup, teardown),
