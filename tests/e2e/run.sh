@@ -1165,6 +1165,12 @@ check_quick_start() {
 	grep -q "Verification successful" "$q/readme.out" || fail "README's openssl cms -verify did not verify" || return 1
 	grep -q "<Outcome>accepted</Outcome>" "$q/readme.out" || fail "the sample was not accepted: $(grep -o '<Error.*' "$q/readme.out" | head -1)" || return 1
 	grep -q "$(TZ=Asia/Shanghai date +%y)00000001" "$q/readme.out" || fail "show letter printed no letter" || return 1
+	# the human form of show agreement (issue #2): labelled Chinese + English, status with its name
+	(cd "$q" && bin/entrustctl show agreement "$(TZ=Asia/Shanghai date +%Y)0000000001") >"$q/show.out" 2>&1 ||
+		fail "show agreement failed: $(head -1 "$q/show.out")" || return 1
+	grep -Eq '^状态 status +0 委托发起待确认 initiated' "$q/show.out" || fail "show agreement: no status line" || return 1
+	grep -Eq "^委托书 letter +$(TZ=Asia/Shanghai date +%y)00000001$" "$q/show.out" || fail "show agreement: no letter line" || return 1
+	grep -Eq '^提\(运\)单号 B/L +[A-Z0-9]+' "$q/show.out" || fail "show agreement: no bill of lading line"
 }
 
 # ---------------------------------------------------------------------------------------
