@@ -1,11 +1,13 @@
 /* ctl_inspect — entrustctl inspect FILE: everything the daemon would find
  * out about an envelope, without applying it: the CMS envelope and its
- * signer (R1), the party bound to it, the signing time, the content type,
- * the XML pretty-printed, the schema result, the header and role checks
- * (R1, R2), whether it is a replay (R25), and a dry summary of its items.
+ * signer (R1), the party bound to it (or when its binding ended), the
+ * signing time, the content type, the XML pretty-printed, the schema
+ * result, the header and role checks (R1, R2), whether it is a replay
+ * (R25), and a dry summary of its items.
  * Failure contract: CTL_NOTFOUND if the file cannot be found, CTL_STORE if
  * the trust store, registry or schema cannot be loaded; a bad envelope is
  * a finding, reported with exit 0. */
+#include "clock.h"
 #include "ctl_party.h"
 #include "ctl_spool.h"
 #include "envelope.h"
@@ -227,6 +229,20 @@ static void inspect_pretty(struct finding *f, xmlDocPtr doc)
 	if (d != doc)
 		xmlFreeDoc(d);
 }
+/* R1: bound to nobody; say so when a binding ended (a roll-over overlap ran out). */
+static void inspect_unbound(struct finding *f, const struct registry *reg)
+{
+	char when[32];
+	time_t ended = registry_ended(reg, f->signer.fingerprint, clock_now());
+
+	f->verdict = R_SIGNER_UNBOUND;
+	if (ended == 0)
+		return;
+	registry_time(when, ended);
+	snprintf(f->verdict_detail, sizeof(f->verdict_detail), "binding ended at %s 证书绑定已于 %s 结束 sha256=%s",
+	    when, when, f->signer.fingerprint);
+}
+
 
 /* Open the envelope, bind the signer, parse and validate the content. */
 static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const char *name)
@@ -267,7 +283,7 @@ static int inspect_run(struct ctl *c, struct finding *f, const char *dir, const 
 	}
 	f->verdict = f->env;
 	if (f->env == R_NONE && f->party == NULL)
-		f->verdict = R_SIGNER_UNBOUND;
+		inspect_unbound(f, reg);
 	if (f->content.len) {
 		f->schema = xmlin_parse(x, f->content.data, f->content.len, &doc, f->schema_detail,
 		    sizeof(f->schema_detail));

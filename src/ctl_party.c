@@ -1,5 +1,6 @@
 /* ctl_party — registry editing, certificate files and expiry. */
 #include "ctl_party.h"
+#include "clock.h"
 #include "entrust.h"
 #include "registry.h"
 #include "safeio.h"
@@ -156,27 +157,48 @@ static struct registry *load_registry(const struct ctl *c)
 	return r;
 }
 
-static void cert_fields(struct ctl *c, const struct cert *ct, const char *fpr)
+static void cert_fields(struct ctl *c, const struct cert *ct, const struct party *b)
 {
-	char until[32];
+	char until[32], end[32];
+	int in_force = b->until == 0 || clock_now() < b->until;
 
 	ctl_time(until, ct ? ct->not_after : 0);
+	registry_time(end, b->until);
 	if (c->as_json) {
 		json_open(&c->j, '{');
-		json_kstr(&c->j, "fingerprint", fpr);
+		json_kstr(&c->j, "fingerprint", b->fingerprint);
 		json_kstr(&c->j, "subject", ct ? ct->subject : "");
 		json_kstr(&c->j, "not_after", ct ? until : "");
 		json_kstr(&c->j, "file", ct ? ct->file : "");
+		json_kstr(&c->j, "until", end);	/* end of the binding (roll-over overlap), "" if open */
+		ctl_kbool(c, "in_force", "", in_force);
 		json_close(&c->j, '}');
-	} else
-		buf_printf(&c->out, "    %s  %s  %s%s\n", fpr, ct ? ct->subject : "(certificate file not found 未找到证书文件)",
-		    ct ? "not after 有效期至 " : "", ct ? until : "");
+		return;
+	}
+	buf_printf(&c->out, "    %s  %s  %s%s", b->fingerprint, ct ? ct->subject : "(certificate file not found 未找到证书文件)",
+	    ct ? "not after 有效期至 " : "", ct ? until : "");
+	if (b->until)
+		buf_printf(&c->out, "  bound until 绑定截止 %s%s", end, in_force ? "" : " (ended 已结束: refused 拒收, R1)");
+	buf_adds(&c->out, "\n");
+}
+
+/* The credit code registered for code and role: the first line that has one. */
+static const char *party_credit(const struct registry *r, const char *code, enum role role)
+{
+	const struct party *q;
+	size_t i;
+
+	for (i = 0; (q = registry_at(r, i)) != NULL; i++)
+		if (strcmp(q->code, code) == 0 && q->role == role && q->credit[0])
+			return q->credit;
+	return "";
 }
 
 /* Registry entries of one code and role, as a list item. */
 static void party_item(struct ctl *c, const struct registry *r, size_t first, const struct certs *cl)
 {
 	const struct party *p = registry_at(r, first), *q;
+	const char *credit = party_credit(r, p->code, p->role);
 	size_t i;
 
 	if (c->as_json) {
@@ -184,13 +206,15 @@ static void party_item(struct ctl *c, const struct registry *r, size_t first, co
 		json_kstr(&c->j, "code", p->code);
 		json_kstr(&c->j, "role", role_name(p->role));
 		json_kstr(&c->j, "name", p->name);
+		json_kstr(&c->j, "credit_code", credit);
 		json_key(&c->j, "certificates");
 		json_open(&c->j, '[');
 	} else
-		buf_printf(&c->out, "%s  %-11s  %s\n", p->code, role_name(p->role), p->name);
+		buf_printf(&c->out, "%s  %-11s  %s%s%s\n", p->code, role_name(p->role), p->name,
+		    credit[0] ? "  统一社会信用代码 credit code " : "", credit);
 	for (i = first; (q = registry_at(r, i)) != NULL; i++)
 		if (strcmp(q->code, p->code) == 0 && q->role == p->role)
-			cert_fields(c, certs_find(cl, q->fingerprint), q->fingerprint);
+			cert_fields(c, certs_find(cl, q->fingerprint), q);
 	if (c->as_json) {
 		json_close(&c->j, ']');
 		json_close(&c->j, '}');
@@ -417,37 +441,61 @@ static X509 *read_cert(const char *path, struct buf *pem)
 	return x;
 }
 
-/* Checks before binding: R1 wants one party per fingerprint. 0, or an exit code. */
-static int add_check(struct ctl *c, const char *code, const char *fpr, enum role role, int *again)
+/* Checks before binding: R1 wants one party per fingerprint (ended bindings count too:
+ * an old certificate never speaks for someone else), and one party has one credit code.
+ * p->credit, if empty, takes the one registered.  0, or an exit code. */
+static int add_check(struct ctl *c, struct party *p, int *again)
 {
 	struct registry *r = load_registry(c);
-	const struct party *p;
-	int n, rc = CTL_OK;
+	const struct party *q;
+	const char *had;
+	size_t i;
+	int rc = CTL_OK;
 
 	if (r == NULL)
 		return CTL_STORE;
 	*again = 0;
-	if ((n = registry_by_fingerprint(r, fpr, &p)) > 0 && (strcmp(p->code, code) != 0 || p->role != role))
-		rc = ctl_fail(CTL_USAGE, "certificate %s is bound to %s %s already; one certificate, one party (R1)"
-		    " 该证书已绑定其他企业", fpr, p->code, role_name(p->role));
-	*again = n > 0 && rc == CTL_OK;
+	for (i = 0; rc == CTL_OK && (q = registry_at(r, i)) != NULL; i++) {
+		if (strcmp(q->fingerprint, p->fingerprint) != 0)
+			continue;
+		if (strcmp(q->code, p->code) != 0 || q->role != p->role)
+			rc = ctl_fail(CTL_USAGE, "certificate %s is bound to %s %s already; one certificate, one party (R1)"
+			    " 该证书已绑定其他企业", p->fingerprint, q->code, role_name(q->role));
+		*again = 1;
+	}
+	had = party_credit(r, p->code, p->role);
+	if (rc == CTL_OK && p->credit[0] && had[0] && strcmp(had, p->credit) != 0)
+		rc = ctl_fail(CTL_USAGE, "%s %s has credit code %s already, not %s 该企业已登记其他统一社会信用代码",
+		    p->code, role_name(p->role), had, p->credit);
+	if (rc == CTL_OK && p->credit[0] == '\0')
+		strlcopy(p->credit, had, sizeof(p->credit));
 	registry_free(r);
 	return rc;
 }
 
-static void party_result(struct ctl *c, const char *verb, const char *code, const char *fpr,
+static void party_result(struct ctl *c, const char *verb, const struct party *p, time_t until,
     const char *note, const char *reload)
 {
+	char end[32];
+
+	registry_time(end, until);
 	if (c->as_json) {
 		json_open(&c->j, '{');
-		json_kstr(&c->j, verb, code);
-		json_kstr(&c->j, "fingerprint", fpr);
+		json_kstr(&c->j, verb, p->code);
+		json_kstr(&c->j, "fingerprint", p->fingerprint);
+		json_kstr(&c->j, "credit_code", p->credit);
+		json_kstr(&c->j, "until", end);
 		json_kstr(&c->j, "note", note);
 		json_kstr(&c->j, "daemon", reload);
 		json_close(&c->j, '}');
 		buf_adds(&c->out, "\n");
-	} else
-		buf_printf(&c->out, "%s %s %s%s%s\n%s\n", verb, code, fpr, note[0] ? "\n" : "", note, reload);
+		return;
+	}
+	buf_printf(&c->out, "%s %s %s\n", verb, p->code, p->fingerprint);
+	if (until)
+		buf_printf(&c->out, "%s %s\n", strcmp(verb, "bound") == 0 ? "earlier certificates bound until 旧证书绑定截止"
+		    : "bound until 绑定截止", end);
+	buf_printf(&c->out, "%s%s%s\n", note, note[0] ? "\n" : "", reload);
 }
 
 /* Keep the certificate beside the registry, for `certs expiring`. */
@@ -461,53 +509,149 @@ static void keep_cert(const struct conf *conf, const char *fpr, const struct buf
 		fprintf(stderr, "entrustctl: warning: %s/%s not kept 证书副本未保存: %s\n", dir, name, strerror(errno));
 }
 
-int ctl_party_add(struct ctl *c)
+/* --NAME DAYS: a whole number of days from now (clock_now) into *t; 0 when absent. */
+static int days_opt(const struct ctl *c, const char *name, time_t *t)
 {
-	const char *code = c->args[0], *file = c->args[2], *name = c->args[3];
-	char fpr[65] = "", why[256], reload[256];
-	struct buf pem, text;
-	enum role role;
-	int rc, again;
-	X509 *x;
+	const char *v = ctl_opt(c, name);
+	char *end;
+	long days;
 
-	if (!code_ok(code))
-		return ctl_fail(CTL_USAGE, "%s: customs code is [0-9A-Z]{10} 海关编码格式错误", code);
-	if (role_parse(c->args[1], &role) < 0)
+	*t = 0;
+	if (v == NULL)
+		return CTL_OK;
+	days = strtol(v, &end, 10);
+	if (end == v || *end || days < 0 || days > 3650)
+		return ctl_fail(CTL_USAGE, "--%s DAYS: a whole number of days, 0 to 3650 天数应为0至3650的整数", name);
+	*t = clock_now() + (time_t)days * 86400;
+	return CTL_OK;
+}
+
+/* The arguments and options of party add into p (all but the fingerprint). */
+static int add_args(struct ctl *c, struct party *p, time_t *overlap)
+{
+	const char *credit = ctl_opt(c, "credit");
+
+	memset(p, 0, sizeof(*p));
+	if (!code_ok(c->args[0]))
+		return ctl_fail(CTL_USAGE, "%s: customs code is [0-9A-Z]{10} 海关编码格式错误", c->args[0]);
+	if (role_parse(c->args[1], &p->role) < 0)
 		return ctl_fail(CTL_USAGE, "%s: role is consignor, broker, association, customs or operator 角色错误", c->args[1]);
-	if (!name_ok(name))
-		return ctl_fail(CTL_USAGE, "name must be one line of text 名称应为单行文字");
-	buf_init(&pem);
-	if ((x = read_cert(file, &pem)) == NULL) {
-		buf_free(&pem);
+	if (!name_ok(c->args[3]) || strlen(c->args[3]) >= sizeof(p->name))
+		return ctl_fail(CTL_USAGE, "name must be one line of text, under 256 bytes 名称应为单行文字");
+	if (credit && !credit_code_ok(credit))
+		return ctl_fail(CTL_USAGE, "%s: not a unified social credit code — 18 characters of 0-9 A-H J-N P Q R T U W X Y,"
+		    " the last one the GB 32100 check character 统一社会信用代码格式或校验位错误", credit);
+	strlcopy(p->code, c->args[0], sizeof(p->code));
+	strlcopy(p->name, c->args[3], sizeof(p->name));
+	strlcopy(p->credit, credit ? credit : "", sizeof(p->credit));
+	return days_opt(c, "overlap", overlap);
+}
+
+/* The certificate file: PEM, and chaining to trust_ca for signing (R1). */
+static int add_cert(struct ctl *c, const char *file, struct party *p, struct buf *pem)
+{
+	char why[256];
+	X509 *x;
+	int rc;
+
+	if ((x = read_cert(file, pem)) == NULL)
 		return ctl_fail(CTL_USAGE, "%s: not a PEM certificate 不是PEM证书", file);
-	}
-	cert_fpr(x, fpr);
+	cert_fpr(x, p->fingerprint);
 	rc = cert_trusted(&c->conf, x, why, sizeof(why)) ? CTL_OK
 	    : ctl_fail(CTL_USAGE, "%s does not chain to %s for signing (R1) 证书不受信任: %s", file, c->conf.trust_ca, why);
 	X509_free(x);
-	if (rc == CTL_OK)
-		rc = add_check(c, code, fpr, role, &again);
-	if (rc == CTL_OK && again) {
-		party_result(c, "bound", code, fpr, "already bound, nothing changed 已绑定，未修改", "");
-		buf_free(&pem);
-		return CTL_OK;
+	return rc;
+}
+
+/* The registry text (read into text) with p's line added and, for an overlap, every
+ * other open binding of p's code and role ending at overlap; *ended counts those. */
+static int add_text(struct ctl *c, const struct party *p, time_t overlap, struct buf *text, int *ended)
+{
+	struct ctl_binding_edit e = {p->code, (int)p->role, NULL, p->fingerprint, overlap, 1};
+	struct buf cur;
+
+	*ended = 0;
+	buf_init(&cur);
+	if (read_text(c->conf.registry, &cur) < 0 && errno != ENOENT) {
+		buf_free(&cur);
+		return ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
 	}
+	buf_adds(&cur, "");
+	if (overlap)
+		ctl_party_end(cur.data, &e, text, ended);
+	else
+		buf_add(text, cur.data, cur.len);
+	if (text->len && text->data[text->len - 1] != '\n')
+		buf_adds(text, "\n");
+	registry_format(p, text);
+	buf_free(&cur);
+	return CTL_OK;
+}
+
+int ctl_party_add(struct ctl *c)
+{
+	char reload[256], note[160] = "";
+	struct buf pem, text;
+	struct party p;
+	time_t overlap;
+	int rc, again = 0, ended = 0;
+
+	if ((rc = add_args(c, &p, &overlap)) != CTL_OK)
+		return rc;
+	buf_init(&pem);
 	buf_init(&text);
-	if (rc == CTL_OK && read_text(c->conf.registry, &text) < 0 && errno != ENOENT)
-		rc = ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
-	if (rc == CTL_OK) {
-		if (text.len && text.data[text.len - 1] != '\n')
-			buf_adds(&text, "\n");
-		buf_printf(&text, "%s %s %s %s\n", code, role_name(role), fpr, name);
-		keep_cert(&c->conf, fpr, &pem);
+	if ((rc = add_cert(c, c->args[2], &p, &pem)) == CTL_OK)
+		rc = add_check(c, &p, &again);
+	if (rc == CTL_OK && again)
+		party_result(c, "bound", &p, 0, "already bound, nothing changed 已绑定，未修改", "");
+	else if (rc == CTL_OK && (rc = add_text(c, &p, overlap, &text, &ended)) == CTL_OK) {
+		keep_cert(&c->conf, p.fingerprint, &pem);
+		if (overlap && ended == 0)
+			snprintf(note, sizeof(note), "--overlap: no earlier certificate of %s to end 无需结束的旧证书", p.code);
 		if ((rc = registry_write(c, &text)) == CTL_OK) {
 			reload_daemon(&c->conf, reload, sizeof(reload));
-			party_result(c, "bound", code, fpr, "", reload);
+			party_result(c, "bound", &p, ended ? overlap : 0, note, reload);
 		}
 	}
 	buf_free(&text);
 	buf_free(&pem);
 	return rc;
+}
+
+/* Whether a registry line binds e's code (and role), fingerprint, not its exception. */
+static int edit_matches(const struct ctl_binding_edit *e, const struct party *p)
+{
+	return strcmp(p->code, e->code) == 0 && (e->role < 0 || (int)p->role == e->role)
+	    && (e->fpr == NULL || strcmp(p->fingerprint, e->fpr) == 0)
+	    && (e->except == NULL || strcmp(p->fingerprint, e->except) != 0)
+	    && (!e->shorten_only || p->until == 0 || p->until > e->until);
+}
+
+void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct buf *out, int *changed)
+{
+	const char *line = text, *end;
+	const char *why;
+	struct party p;
+	char copy[1024];
+	size_t n;
+
+	*changed = 0;
+	for (; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		n = (size_t)(end - line);
+		if (n < sizeof(copy)) {
+			memcpy(copy, line, n);
+			copy[n] = '\0';
+		}
+		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && edit_matches(e, &p)) {
+			p.until = e->until;
+			registry_format(&p, out);
+			(*changed)++;
+			continue;
+		}
+		buf_add(out, line, n);
+	}
 }
 
 void ctl_party_without(const char *text, const char *code, const char *fpr, struct buf *out, int *removed)
@@ -528,39 +672,54 @@ void ctl_party_without(const char *text, const char *code, const char *fpr, stru
 	}
 }
 
+/* After a retire: warn when code has no binding in force left (R1). */
+static void retire_note(const struct ctl *c, const char *code, char *note, size_t n)
+{
+	struct registry *r = registry_load(c->conf.registry, note, n);
+	const struct party *p;
+	size_t i;
+	int left = 0;
+
+	note[0] = '\0';
+	for (i = 0; r && (p = registry_at(r, i)) != NULL; i++)
+		left += strcmp(p->code, code) == 0 && (p->until == 0 || p->until > clock_now());
+	if (r && left == 0)
+		snprintf(note, n, "warning: %s has no certificate left in force; its envelopes will be "
+		    "refused (SIGNER_UNBOUND) 该企业已无有效证书", code);
+	registry_free(r);
+}
+
 int ctl_party_retire(struct ctl *c)
 {
-	const char *code = c->args[0], *fpr = c->args[1];
+	struct ctl_binding_edit e = {c->args[0], -1, c->args[1], NULL, 0, 0};
+	struct party p;
 	struct buf text, out;
 	char reload[256], note[160] = "";
-	struct registry *r;
-	int removed = 0, rc = CTL_OK;
+	int changed = 0, rc;
 
+	memset(&p, 0, sizeof(p));
+	strlcopy(p.code, c->args[0], sizeof(p.code));
+	strlcopy(p.fingerprint, c->args[1], sizeof(p.fingerprint));
+	if ((rc = days_opt(c, "after", &e.until)) != CTL_OK)
+		return rc;
 	buf_init(&text);
 	buf_init(&out);
 	if (read_text(c->conf.registry, &text) < 0)
 		rc = ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
 	else {
-		buf_add(&text, "", 0);
-		ctl_party_without(text.data ? text.data : "", code, fpr, &out, &removed);
-		if (removed == 0)
-			rc = ctl_fail(CTL_NOTFOUND, "%s is not bound to %s 未找到该绑定", fpr, code);
+		buf_adds(&text, "");
+		if (ctl_opt(c, "after"))
+			ctl_party_end(text.data, &e, &out, &changed);	/* R1: bound until then, refused after */
+		else
+			ctl_party_without(text.data, e.code, e.fpr, &out, &changed);
+		if (changed == 0)
+			rc = ctl_fail(CTL_NOTFOUND, "%s is not bound to %s 未找到该绑定", e.fpr, e.code);
 	}
 	if (rc == CTL_OK && (rc = registry_write(c, &out)) == CTL_OK) {
-		if ((r = registry_load(c->conf.registry, note, sizeof(note))) != NULL) {
-			size_t i;
-			int left = 0;
-
-			for (i = 0; i < registry_count(r); i++)
-				left += strcmp(registry_at(r, i)->code, code) == 0;
-			note[0] = '\0';
-			if (left == 0)
-				snprintf(note, sizeof(note), "warning: %s has no certificate left; its envelopes will be "
-				    "refused (SIGNER_UNBOUND) 该企业已无有效证书", code);
-			registry_free(r);
-		}
+		if (!ctl_opt(c, "after"))
+			retire_note(c, e.code, note, sizeof(note));
 		reload_daemon(&c->conf, reload, sizeof(reload));
-		party_result(c, "retired", code, fpr, note, reload);
+		party_result(c, "retired", &p, e.until, note, reload);
 	}
 	buf_free(&text);
 	buf_free(&out);
