@@ -14,6 +14,7 @@ struct log_filter {
 	const char	*id, *agreement, *party;
 	int		 level;
 	time_t		 since;		/* 0: any */
+	time_t		 until;		/* lines before it only; 0: any */
 	struct buf	 envelopes;	/* ids from the audit trail, NUL-separated */
 };
 
@@ -68,6 +69,8 @@ static int log_match(const struct log_filter *f, const char *line, const struct 
 	if (f->level > 0 && level_of(l->level) < f->level)
 		return 0;
 	if (f->since && l->t < f->since)
+		return 0;
+	if (f->until && l->t >= f->until)
 		return 0;
 	if (f->agreement && strstr(line, f->agreement) == NULL && !has_envelope(&f->envelopes, l->id))
 		return 0;
@@ -132,12 +135,53 @@ static int audit_split(const char *v, struct audit_event *e)
 	return 0;
 }
 
+/* What an audit event is, from its change: a status move, a notice to a party (R26),
+ * the data sent to customs (R27) or customs' return text (R15). */
+static const char *audit_kind(const char *change, const char **label)
+{
+	static const struct { const char *prefix, *kind, *label; } kinds[] = {
+		{"status=", "status", "状态 status"},
+		{"notice=", "notice", "通知 notice"},
+		{"export=", "export", "报关数据 export"},
+		{"customs=", "customs", "海关回执 customs"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(change, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+			*label = kinds[i].label;
+			return kinds[i].kind;
+		}
+	*label = "其他 other";
+	return "other";
+}
+
 struct trail {
 	struct ctl	*c;		/* NULL: collect the envelopes only */
 	size_t		 nlen;
 	struct buf	*envelopes;
 	int		 n;
 };
+
+static void trace_event(struct ctl *c, const struct audit_event *e, const char *when)
+{
+	const char *label, *kind = audit_kind(e->change, &label);
+
+	if (!c->as_json) {
+		buf_printf(&c->out, "  %s  %-18s by 发送方 %-10s  msg 报文 %s  envelope 信封 %s  %s\n",
+		    when, label, e->by, e->msg, e->envelope, e->change);
+		return;
+	}
+	json_open(&c->j, '{');
+	json_kint(&c->j, "seq", (int64_t)e->seq);
+	json_kstr(&c->j, "time", when);
+	json_kstr(&c->j, "kind", kind);
+	json_kstr(&c->j, "by", e->by);
+	json_kstr(&c->j, "msg", e->msg);
+	json_kstr(&c->j, "envelope", e->envelope);
+	json_kstr(&c->j, "change", e->change);
+	json_close(&c->j, '}');
+}
 
 static int trace_visit(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -156,20 +200,8 @@ static int trace_visit(void *arg, const void *key, size_t klen, const void *val,
 		ctl_time(when, e.time);
 		if (!has_envelope(tr->envelopes, e.envelope))
 			buf_add(tr->envelopes, e.envelope, strlen(e.envelope) + 1);
-		if (tr->c == NULL)
-			;
-		else if (tr->c->as_json) {
-			json_open(&tr->c->j, '{');
-			json_kint(&tr->c->j, "seq", (int64_t)e.seq);
-			json_kstr(&tr->c->j, "time", when);
-			json_kstr(&tr->c->j, "by", e.by);
-			json_kstr(&tr->c->j, "msg", e.msg);
-			json_kstr(&tr->c->j, "envelope", e.envelope);
-			json_kstr(&tr->c->j, "change", e.change);
-			json_close(&tr->c->j, '}');
-		} else
-			buf_printf(&tr->c->out, "  %s  by 发送方 %-10s  msg 报文 %s  envelope 信封 %s  %s\n",
-			    when, e.by, e.msg, e.envelope, e.change);
+		if (tr->c != NULL)
+			trace_event(tr->c, &e, when);
 		tr->n++;
 	}
 	free(v);
@@ -188,7 +220,7 @@ static int trace_trail(struct ctl *c, struct store *s, const char *number, struc
 
 static int log_filter_init(struct ctl *c, struct log_filter *f)
 {
-	const char *lv = ctl_opt(c, "level"), *since = ctl_opt(c, "since");
+	const char *lv = ctl_opt(c, "level"), *since = ctl_opt(c, "since"), *until = ctl_opt(c, "until");
 	struct store *s;
 	int n;
 
@@ -200,7 +232,11 @@ static int log_filter_init(struct ctl *c, struct log_filter *f)
 	if (lv && (f->level = level_of(lv)) < 0)
 		return ctl_fail(CTL_USAGE, "--level: debug, info, warn or error");
 	if (since && ctl_parse_since(since, time(NULL), &f->since) < 0)
-		return ctl_fail(CTL_USAGE, "--since: yyyy-mm-dd[Thh:mm[:ss]] (UTC) or 30m, 2h, 7d");
+		return ctl_fail(CTL_USAGE, "--since: yyyy-mm-dd[Thh:mm[:ss]] (UTC) or 30m, 2h, 7d 时间格式错误");
+	if (until && ctl_parse_since(until, time(NULL), &f->until) < 0)
+		return ctl_fail(CTL_USAGE, "--until: yyyy-mm-dd[Thh:mm[:ss]] (UTC) or 30m, 2h, 7d (ago) 时间格式错误");
+	if (f->since && f->until && f->until <= f->since)
+		return ctl_fail(CTL_USAGE, "--until must be later than --since 结束时间应晚于开始时间");
 	if (f->agreement && (s = ctl_store(c)) != NULL)
 		trace_trail(NULL, s, f->agreement, &f->envelopes, &n);
 	return 0;

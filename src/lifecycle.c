@@ -70,7 +70,7 @@ static int lifecycle_export(struct msg_ctx *ctx, const struct agreement *a)
 {
 	const char *kind = a->status == ST_CONFIRMED ? "AGREEMENT_ADD" : "AGREEMENT_REVOKE";
 	const char *customs = ctx->conf->customs_code;
-	char err[256];
+	char err[256], name[OUTBOX_NAME_MAX];
 	struct letter l;
 	struct buf xml;
 	int rc;
@@ -82,9 +82,9 @@ static int lifecycle_export(struct msg_ctx *ctx, const struct agreement *a)
 	    err, sizeof(err))) < 0)
 		log_error(a->number, "export=%s error=\"%s\"", kind, err);
 	else
-		rc = outbox_add_seq(ctx->store, ctx->txn, customs, "EXP", &xml);
-	if (rc == 0)
-		rc = lifecycle_audit(ctx, a->number, "export=%s to=%s", kind, customs);
+		rc = outbox_add_as(ctx->store, ctx->txn, customs, "EXP", &xml, name);
+	if (rc == 0)	/* trace shows the customs exchange with the file sent */
+		rc = lifecycle_audit(ctx, a->number, "export=%s to=%s file=%s", kind, customs, name);
 	buf_free(&xml);
 	return rc;
 }

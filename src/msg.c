@@ -1,5 +1,6 @@
 /* msg — the table of inbound message types, and what they share. */
 #include "msg.h"
+#include "lifecycle.h"
 #include "outbox.h"
 #include "xmem.h"
 #include "xmlin.h"
@@ -71,15 +72,29 @@ void msg_notice_parties(struct msg_ctx *ctx, const char *event, const struct agr
 		msg_notice(ctx, a->broker, event, a);
 }
 
+/* R26: each agreement a notice names gets a line in its audit trail (entrustctl trace). */
+static int msg_notice_audit(struct msg_ctx *ctx, const struct notice *n, const char *file)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < n->nitems && rc == 0; i++)
+		if (n->items[i].number[0])
+			rc = lifecycle_audit(ctx, n->items[i].number, "notice=%s to=%s file=%s", n->event, n->receiver, file);
+	return rc;
+}
+
 int msg_notices_flush(struct msg_ctx *ctx)
 {
+	char name[OUTBOX_NAME_MAX];
 	struct buf xml;
 	int i, rc = 0;
 
 	buf_init(&xml);
 	for (i = 0; i < ctx->nnotices && rc == 0; i++) {
 		reply_notice_xml(ctx->reply, &ctx->notices[i], &xml);
-		rc = outbox_add(ctx->store, ctx->txn, ctx->notices[i].receiver, NULL, &xml);
+		rc = outbox_add_as(ctx->store, ctx->txn, ctx->notices[i].receiver, "NTC", &xml, name);
+		if (rc == 0)
+			rc = msg_notice_audit(ctx, &ctx->notices[i], name);
 	}
 	buf_free(&xml);
 	msg_notices_free(ctx);

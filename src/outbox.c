@@ -17,22 +17,28 @@
 #include <time.h>
 
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
-    const char *file_name, const char *prefix, const struct buf *xml);
+    const char *file_name, const char *prefix, const struct buf *xml, char *name);
 
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, file_name, "NTC", xml);
+	return outbox_put(s, txn, receiver, file_name, "NTC", xml, NULL);
 }
 
 int outbox_add_seq(struct store *s, store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, NULL, prefix, xml);
+	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL);
+}
+
+int outbox_add_as(struct store *s, store_txn *txn, const char *receiver,
+    const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX])
+{
+	return outbox_put(s, txn, receiver, NULL, prefix, xml, name);
 }
 
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
-    const char *file_name, const char *prefix, const struct buf *xml)
+    const char *file_name, const char *prefix, const struct buf *xml, char *name)
 {
 	struct outbox_row row;
 	unsigned char key[8], len[4];
@@ -50,6 +56,8 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 		strlcopy(row.file_name, file_name, sizeof(row.file_name));
 	else
 		snprintf(row.file_name, sizeof(row.file_name), "%s_%012llu.p7m", prefix, (unsigned long long)seq);
+	if (name != NULL)
+		strlcopy(name, row.file_name, OUTBOX_NAME_MAX);
 	buf_init(&rec);
 	buf_init(&v);
 	codec_encode(&codec_outbox, &row, &rec);

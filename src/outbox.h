@@ -17,10 +17,12 @@ struct store;
 struct __db_txn;
 struct envelope_keys;
 
+#define OUTBOX_NAME_MAX 160
+
 struct outbox_row {
 	int64_t	seq;
 	char	receiver[11];
-	char	file_name[160];
+	char	file_name[OUTBOX_NAME_MAX];
 	int64_t	created_at;
 };
 
@@ -30,6 +32,9 @@ int outbox_add(struct store *s, struct __db_txn *txn, const char *receiver,
 /* Queue xml for receiver as "<prefix>_<seq>.p7m". */
 int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml);
+/* The same, telling the file name chosen (for the audit trail). */
+int outbox_add_as(struct store *s, struct __db_txn *txn, const char *receiver,
+    const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX]);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
 /* The same, sealing and writing on the pool's threads. */
 struct pool;

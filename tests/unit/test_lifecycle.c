@@ -677,7 +677,7 @@ static enum reason why_dummy;
 static void expect_export(struct fixture *f, int from, int to, const char *kind)
 {
 	struct agreement a = agreement(f, from, "consignor");
-	char detail[256], want[64];
+	char detail[256], want[256];
 	struct rows r;
 	struct buf xml, b;
 
@@ -697,7 +697,7 @@ static void expect_export(struct fixture *f, int from, int to, const char *kind)
 	assert_non_null(strstr(xml.data, NUMBER));
 	assert_non_null(strstr(xml.data, "<DocType>10000001</DocType>"));
 	assert_int_equal(audit(f, &b), 2);
-	snprintf(want, sizeof(want), "export=%s to=0100HG0001\n", kind);
+	snprintf(want, sizeof(want), "export=%s to=0100HG0001 file=%s\n", kind, r.first.file_name);	/* trace names the file */
 	assert_non_null(strstr(b.data, want));
 	buf_free(&xml);
 	buf_free(&b);

@@ -1,7 +1,8 @@
 /* test_msg — what every message type shares (src/msg.c): the table of
  * message types and the roles allowed to send each (R2), notices to the
  * other party gathered per receiver and event and written to the outbox in
- * the caller's transaction (R26), ownership checks that make another
+ * the caller's transaction (R26), with a line in the audit trail of every
+ * agreement a notice names (entrustctl trace), ownership checks that make another
  * party's letters and agreements invisible (R2), the R5 broker check and
  * reading a BrokerHalf (R9). */
 #include <stdarg.h>
@@ -522,6 +523,48 @@ static void test_r26_notices_flushed_in_the_transaction(void **state)
 	assert_int_equal(rows, 2);
 }
 
+static int audit_text(void *arg, const void *k, size_t kl, const void *v, size_t vl)
+{
+	(void)k;
+	(void)kl;
+	buf_add(arg, v, vl);
+	buf_adds(arg, "\n");
+	return 0;
+}
+
+/* R26: each agreement a flushed notice names gets "notice=EVENT to=RECEIVER file=NTC_…"
+ * in its audit trail, in the same transaction; a notice naming none (registration) adds none. */
+static void test_r26_notices_in_the_audit_trail(void **state)
+{
+	struct fixture *f = *state;
+	struct buf trail;
+	int rows = 0;
+
+	seed_letter(f, LETTER, CONSIGNOR, BROKER, CONSIGNOR, LS_CONFIRMED, 0);
+	seed_agreement(f, LETTER, 1, CONSIGNOR, "consignor", ST_DECLARABLE);
+	seed_agreement(f, LETTER, 2, CONSIGNOR, "consignor", ST_DECLARABLE);
+	ctx_for(f, BROKER, ROLE_BROKER);
+	buf_init(&trail);
+	{
+		struct agreement a1 = agreement_of(f, 1), a2 = agreement_of(f, 2);
+
+		f->ctx.txn = store_begin(f->s);
+		msg_notice_parties(&f->ctx, "confirmed", &a1);
+		msg_notice_parties(&f->ctx, "confirmed", &a2);
+		msg_notice(&f->ctx, ASSOC, "registration-waiting", NULL);
+		assert_int_equal(msg_notices_flush(&f->ctx), 0);
+		assert_int_equal(store_commit(f->ctx.txn), 0);
+		f->ctx.txn = NULL;
+	}
+	assert_int_equal(store_scan(f->s, NULL, SDB_AUDIT, "20260000000002", 14, audit_text, &trail), 0);
+	assert_non_null(strstr(trail.data, " notice=confirmed to=" CONSIGNOR " file=NTC_"));
+	assert_non_null(strstr(trail.data, "by=" BROKER " "));
+	assert_null(strstr(trail.data, "registration-waiting"));
+	assert_int_equal(store_scan(f->s, NULL, SDB_AUDIT, NULL, 0, count_row, &rows), 0);
+	assert_int_equal(rows, 2);	/* one per agreement of the one agreement notice */
+	buf_free(&trail);
+}
+
 /* R2: a letter or agreement the sender is not a party to does not exist for it. */
 static void test_r2_own_letter_and_agreement_only(void **state)
 {
@@ -569,6 +612,7 @@ int main(void)
 		T(test_r2_table_message_types_and_roles),
 		T(test_r26_notices_gathered_per_receiver_and_event),
 		T(test_r26_notices_flushed_in_the_transaction),
+		T(test_r26_notices_in_the_audit_trail),
 		T(test_r2_own_letter_and_agreement_only),
 		T(test_r5_broker_active),
 	};
