@@ -74,9 +74,11 @@ static const char *daemon_text(pid_t pid, char *buf, size_t n)
 	return buf;
 }
 
-/* One parsed reason file ("key: value" lines, CONTRACT.md). */
+/* One parsed reason file ("key: value" lines, CONTRACT.md; a dead letter's adds
+ * route, party and attempts). */
 struct reason_info {
 	char	code[64], rule[16], zh[512], en[512], detail[1024], time[40], signer[64], path[128];
+	char	route[512], party[16], attempts[16];
 };
 
 static void reason_read(const char *dir, const char *name, struct reason_info *ri)
@@ -84,6 +86,7 @@ static void reason_read(const char *dir, const char *name, struct reason_info *r
 	static const struct { const char *key; size_t off, size; } keys[] = {
 #define K(f) {#f, offsetof(struct reason_info, f), sizeof(((struct reason_info *)0)->f)}
 		K(code), K(rule), K(zh), K(en), K(detail), K(time), K(signer), K(path),
+		K(route), K(party), K(attempts),
 #undef K
 	};
 	char path[PATH_MAX], line[2048];
@@ -163,6 +166,110 @@ static int history_count(const char *dir, const char *original)
 	return n;
 }
 
+/* A delivery dead letter: dead/<party>/<name> (or a file directly in dead/, party ""). */
+struct dead_letter {
+	char	party[11];
+	char	name[SPOOL_WORK_MAX + 16];
+	time_t	mtime;
+};
+
+static int dead_newest_first(const void *a, const void *b)
+{
+	const struct dead_letter *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The envelopes of dir as dead letters of party, appended to *v. */
+static void dead_add(const char *dir, const char *party, struct dead_letter **v, int *n)
+{
+	struct entry *e;
+	int k, i;
+
+	k = list_envelopes(dir, &e);
+	for (i = 0; i < k; i++) {
+		*v = xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
+		strlcopy((*v)[*n].party, party, sizeof((*v)[*n].party));
+		strlcopy((*v)[*n].name, e[i].name, sizeof((*v)[*n].name));
+		(*v)[(*n)++].mtime = e[i].mtime;
+	}
+	free(e);
+}
+
+static int code_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
+			return 0;
+	return i == 10;
+}
+
+/* Every dead letter under deaddir, newest first. */
+static int dead_list(const char *deaddir, struct dead_letter **out)
+{
+	char sub[PATH_MAX];
+	struct dirent *d;
+	int n = 0;
+	DIR *dp;
+
+	*out = NULL;
+	dead_add(deaddir, "", out, &n);
+	if ((dp = opendir(deaddir)) == NULL)
+		return n;
+	while ((d = readdir(dp)) != NULL)
+		if (code_ok(d->d_name) && safeio_path(sub, deaddir, d->d_name) == 0)
+			dead_add(sub, d->d_name, out, &n);
+	closedir(dp);
+	qsort(*out, (size_t)n, sizeof(**out), dead_newest_first);
+	return n;
+}
+
+/* The folder holding dl and its name as `retry` takes it (CODE/NAME, or NAME). */
+static void dead_where(const char *deaddir, const struct dead_letter *dl, char *dir, char *arg, size_t n)
+{
+	if (dl->party[0] == '\0' || safeio_path(dir, deaddir, dl->party) < 0)
+		strlcopy(dir, deaddir, PATH_MAX);
+	snprintf(arg, n, "%s%s%s", dl->party, dl->party[0] ? "/" : "", dl->name);
+}
+
+/* One dead letter with its last error (NAME.reason), as text or a JSON object. */
+static void dead_one(struct ctl *c, const char *deaddir, const struct dead_letter *dl, int with_history)
+{
+	char dir[PATH_MAX], arg[SPOOL_WORK_MAX + 32], rname[SPOOL_WORK_MAX + 24];
+	struct reason_info ri;
+
+	dead_where(deaddir, dl, dir, arg, sizeof(arg));
+	snprintf(rname, sizeof(rname), "%s.reason", dl->name);
+	reason_read(dir, rname, &ri);
+	if (!c->as_json) {
+		buf_printf(&c->out, "  %s  %s  attempts 尝试 %s  time 时间 %s\n    last error 最后错误: %s\n", arg,
+		    ri.code[0] ? ri.code : "(no reason 无原因文件)", ri.attempts[0] ? ri.attempts : "-", ri.time[0] ? ri.time : "-",
+		    ri.detail[0] ? ri.detail : ri.en);
+		if (with_history)
+			buf_printf(&c->out, "    route 路由: %s  earlier tries 历史: %d\n", ri.route[0] ? ri.route : "-",
+			    history_count(dir, dl->name));
+		return;
+	}
+	json_open(&c->j, '{');
+	json_kstr(&c->j, "kind", "dead_letter");
+	json_kstr(&c->j, "file", arg);
+	json_kstr(&c->j, "party", dl->party);
+	json_kstr(&c->j, "code", ri.code);
+	json_kstr(&c->j, "zh", ri.zh);
+	json_kstr(&c->j, "en", ri.en);
+	json_kstr(&c->j, "detail", ri.detail);
+	json_kstr(&c->j, "route", ri.route);
+	json_kint(&c->j, "attempts", atol(ri.attempts));
+	json_kstr(&c->j, "time", ri.time);
+	if (with_history)
+		json_kint(&c->j, "history", history_count(dir, dl->name));
+	json_close(&c->j, '}');
+}
+
 static void status_folders(struct ctl *c, const char *const *folders, int nf, time_t now)
 {
 	struct folder_stat fs[8];
@@ -226,18 +333,37 @@ static void status_last_errors(struct ctl *c, const char *errdir)
 	free(e);
 }
 
+/* The newest dead letters (at most five) with their last errors; the count first. */
+static void status_dead(struct ctl *c, const char *deaddir, int has_dead)
+{
+	struct dead_letter *dl;
+	int n = has_dead ? dead_list(deaddir, &dl) : 0, i;
+
+	if (!has_dead)
+		dl = NULL;
+	if (c->as_json) {
+		json_kint(&c->j, "dead_letters", n);
+		json_key(&c->j, "dead");
+		json_open(&c->j, '[');
+	} else
+		buf_printf(&c->out, "dead letters 投递死信: %d%s%s\n", n, has_dead ? "" : " (no dead/ folder 无死信目录)",
+		    n > 5 ? " (newest five 最新5个)" : "");
+	for (i = 0; i < n && i < 5; i++)
+		dead_one(c, deaddir, &dl[i], 0);
+	if (c->as_json)
+		json_close(&c->j, ']');
+	free(dl);
+}
+
 int ctl_status(struct ctl *c)
 {
 	static const char *const folders[] = {"inbound", "work", "archive", "error", "outbound", "dead"};
 	char dir[PATH_MAX], errdir[PATH_MAX], text[64];
-	struct folder_stat dead = {0, 0};
 	struct stat st;
 	pid_t pid = ctl_daemon_pid(&c->conf);
 	int has_dead;
 
 	has_dead = safeio_path(dir, c->conf.spool_dir, "dead") == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-	if (has_dead)
-		folder_scan(dir, 2, &dead);
 	if (c->as_json) {
 		json_open(&c->j, '{');
 		json_kstr(&c->j, "daemon", pid ? "running" : "stopped");
@@ -245,10 +371,7 @@ int ctl_status(struct ctl *c)
 	} else
 		buf_printf(&c->out, "daemon 守护进程: %s\n", daemon_text(pid, text, sizeof(text)));
 	status_folders(c, folders, has_dead ? 6 : 5, time(NULL));
-	if (c->as_json)
-		json_kint(&c->j, "dead_letters", dead.files);
-	else
-		buf_printf(&c->out, "dead letters 死信: %ld%s\n", dead.files, has_dead ? "" : " (no dead/ folder 无死信目录)");
+	status_dead(c, dir, has_dead);
 	if (safeio_path(errdir, c->conf.spool_dir, "error") == 0)
 		status_last_errors(c, errdir);
 	if (c->as_json) {
@@ -277,6 +400,7 @@ static void errors_one(struct ctl *c, const char *errdir, const struct entry *e)
 		return;
 	}
 	json_open(&c->j, '{');
+	json_kstr(&c->j, "kind", "refused");
 	json_kstr(&c->j, "file", e->name);
 	json_kstr(&c->j, "original", orig);
 	json_kstr(&c->j, "code", ri.code);
@@ -291,25 +415,46 @@ static void errors_one(struct ctl *c, const char *errdir, const struct entry *e)
 	json_close(&c->j, '}');
 }
 
+/* The delivery dead letters after the refused files, marked as such (投递死信). */
+static int errors_dead(struct ctl *c)
+{
+	struct dead_letter *dl;
+	char deaddir[PATH_MAX];
+	int n, i;
+
+	if (safeio_path(deaddir, c->conf.spool_dir, "dead") < 0)
+		return 0;
+	n = dead_list(deaddir, &dl);
+	if (n > 0 && !c->as_json)
+		buf_printf(&c->out, "delivery dead letters 投递死信 (spool/dead/; after the fix: entrustctl retry CODE/NAME"
+		    " 修复后重新投递):\n");
+	for (i = n - 1; i >= 0; i--)	/* oldest first, like the refused files */
+		dead_one(c, deaddir, &dl[i], 1);
+	free(dl);
+	return n;
+}
+
 int ctl_errors(struct ctl *c)
 {
 	char errdir[PATH_MAX];
 	struct entry *e;
-	int n, i;
+	int n, i, dead;
 
 	if (safeio_path(errdir, c->conf.spool_dir, "error") < 0)
 		return ctl_fail(CTL_STORE, "spool_dir too long");
 	n = list_envelopes(errdir, &e);
 	if (c->as_json)
 		json_open(&c->j, '[');
-	else if (n == 0)
-		buf_printf(&c->out, "no refused files 无被拒文件\n");
+	else if (n > 0)
+		buf_printf(&c->out, "refused files 被拒文件 (spool/error/):\n");
 	for (i = 0; i < n; i++)
 		errors_one(c, errdir, &e[i]);
+	dead = errors_dead(c);
 	if (c->as_json) {
 		json_close(&c->j, ']');
 		buf_adds(&c->out, "\n");
-	}
+	} else if (n == 0 && dead == 0)
+		buf_printf(&c->out, "no refused files, no dead letters 无被拒文件，无投递死信\n");
 	free(e);
 	return CTL_OK;
 }
