@@ -36,6 +36,7 @@ static const struct conf_param conf_params[] = {
 	P(routes, CONF_PATH, "", 0, 0),
 	P(xslt_dir, CONF_PATH, "xslt", 0, 0),
 	P(log_file, CONF_PATH, "", 0, 0),
+	P(store_log_archive, CONF_PATH, "", 0, 0),
 	P(hub_code, CONF_CODE, "ENTRUSTHUB", 0, 0),
 	P(customs_code, CONF_CODE, "0100HG0001", 0, 0),
 	P(settle_ms, CONF_LONG, "1000", 0, 3600000),

@@ -20,6 +20,7 @@ struct conf {
 	char	routes[PATH_MAX];		/* delivery routes per party (deliver.h) */
 	char	xslt_dir[PATH_MAX];
 	char	log_file[PATH_MAX];	/* empty: <spool_dir>/log/entrustd.log */
+	char	store_log_archive[PATH_MAX];	/* store log files no longer needed go here; empty: deleted */
 	char	hub_code[11];
 	char	customs_code[11];		/* receives the customs-format exports (R27) */
 	long	settle_ms;

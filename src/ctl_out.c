@@ -38,6 +38,8 @@ struct store *ctl_store(struct ctl *c)
 
 	if (c->store == NULL && (c->store = store_open(c->conf.store_dir, err, sizeof(err))) == NULL)
 		ctl_fail(CTL_STORE, "%s", err);
+	else
+		store_set_log_archive(c->store, c->conf.store_log_archive);
 	return c->store;
 }
 

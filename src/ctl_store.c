@@ -1,4 +1,4 @@
-/* ctl_store — backup, verify and checkpoint through the store module. */
+/* ctl_store — backup, verify and checkpoint (with log archiving) through the store module. */
 #include "ctl_store.h"
 #include "store.h"
 #include <dirent.h>
@@ -83,15 +83,33 @@ int ctl_verify(struct ctl *c)
 
 int ctl_checkpoint(struct ctl *c)
 {
-	char text[128];
+	const char *archive = ctl_opt(c, "archive") ? ctl_opt(c, "archive") : c->conf.store_log_archive;
+	char text[PATH_MAX + 160];
 	struct store *s;
 	int removed = 0;
 
+	if (archive[0] == '\0' && ctl_opt(c, "archive"))
+		return ctl_fail(CTL_USAGE, "--archive DIR: a folder 需要归档目录");
 	if ((s = ctl_store(c)) == NULL)
 		return CTL_STORE;
+	store_set_log_archive(s, archive);
 	if (store_archive_logs(s, &removed) < 0)
-		return ctl_fail(CTL_STORE, "checkpoint or log archive failed 检查点失败 (see the log 见日志)");
-	snprintf(text, sizeof(text), "ok 完成, %d old log file(s) removed 已删除旧日志文件\n", removed);
-	result(c, "checkpoint", c->conf.store_dir, "logs_removed", removed, text);
+		return ctl_fail(CTL_STORE, "checkpoint or log archive failed 检查点或日志归档失败 (see the log 见日志)");
+	if (c->as_json) {
+		json_open(&c->j, '{');
+		json_kstr(&c->j, "checkpoint", "ok");
+		json_kstr(&c->j, "dir", c->conf.store_dir);
+		json_kint(&c->j, "logs_removed", removed);	/* out of the store: archived or deleted */
+		json_kint(&c->j, "logs_archived", archive[0] ? removed : 0);
+		json_kstr(&c->j, "archive", archive);
+		json_close(&c->j, '}');
+		buf_adds(&c->out, "\n");
+		return CTL_OK;
+	}
+	if (archive[0])
+		snprintf(text, sizeof(text), "ok 完成, %d old log file(s) moved to %s 已归档旧日志文件\n", removed, archive);
+	else
+		snprintf(text, sizeof(text), "ok 完成, %d old log file(s) removed 已删除旧日志文件\n", removed);
+	buf_printf(&c->out, "checkpoint %s: %s", c->conf.store_dir, text);
 	return CTL_OK;
 }

@@ -94,6 +94,8 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 		hub_close(h);
 		return -1;
 	}
+	if (h->store)
+		store_set_log_archive(h->store, h->conf.store_log_archive);
 	if (with_store && sysconf(_SC_NPROCESSORS_ONLN) > 1)	/* the caller is one worker too */
 		h->pool = pool_new((int)sysconf(_SC_NPROCESSORS_ONLN) - 1);
 	return 0;
@@ -118,6 +120,8 @@ int hub_reload(struct hub *h, const char *conf_path, char *err, size_t errlen)
 	hub_free_parts(&old);
 	hub_set_parts(h, &p);
 	h->conf = c;
+	if (h->store)
+		store_set_log_archive(h->store, h->conf.store_log_archive);	/* takes effect on reload */
 	return 0;
 }
 

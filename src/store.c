@@ -6,9 +6,11 @@
 #include "xmem.h"
 #include <db.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <limits.h>
 
@@ -18,7 +20,12 @@
 struct store {
 	DB_ENV	*env;
 	DB	*db[SDB_COUNT];
+	char	 dir[PATH_MAX];
+	char	 log_archive[PATH_MAX];	/* "": log files no longer needed are deleted */
 };
+
+/* Held (flock, exclusive) by a backup; log files stay while it is held. */
+#define STORE_BACKUP_LOCK "backup.lock"
 
 static const char *store_db_names[SDB_COUNT] = {
 	"letters.db", "agreements.db", "live.db", "by_letter.db", "seen.db",
@@ -52,7 +59,7 @@ static const char store_db_config[] =
     "# written by entrust: the daemon owns this file and rewrites it at each start.\n"
     "# 由 entrust 写入：守护进程拥有此文件，每次启动时重写。\n";
 
-static int store_own_db_config(const char *dir)
+static int store_db_config_ours(const char *dir)
 {
 	struct buf cur;
 	int same;
@@ -61,7 +68,18 @@ static int store_own_db_config(const char *dir)
 	same = safeio_read(dir, "DB_CONFIG", 4096, &cur) == 0 && cur.len == sizeof(store_db_config) - 1
 	    && memcmp(cur.data, store_db_config, cur.len) == 0;
 	buf_free(&cur);
-	if (same || safeio_write_atomic(dir, "DB_CONFIG", store_db_config, sizeof(store_db_config) - 1) == 0)
+	return same;
+}
+
+static int store_own_db_config(const char *dir)
+{
+	if (store_db_config_ours(dir)
+	    || safeio_write_atomic(dir, "DB_CONFIG", store_db_config, sizeof(store_db_config) - 1) == 0)
+		return 0;
+	/* Two processes opening a store without DB_CONFIG (a restored backup has none: the
+	 * daemon and entrustctl at once) race on the temporary file; the loser finds the
+	 * winner's file, which is the same. */
+	if (store_db_config_ours(dir))
 		return 0;
 	log_error("store", "op=db_config dir=%s error=\"cannot write DB_CONFIG 无法写入 DB_CONFIG\"", dir);
 	return -1;
@@ -109,7 +127,7 @@ struct store *store_open(const char *dir, char *err, size_t errlen)
 	struct store *s = xcalloc(1, sizeof(*s));
 	int i;
 
-	if (safeio_mkdirs(dir, 0750) < 0) {
+	if (safeio_mkdirs(dir, 0750) < 0 || strlcopy(s->dir, dir, sizeof(s->dir)) < 0) {
 		snprintf(err, errlen, "%s: cannot create store folder 无法创建数据库目录", dir);
 		free(s);
 		return NULL;
@@ -382,11 +400,37 @@ uint64_t store_get_be64(const unsigned char in[8])
 	return v;
 }
 
+/* The backup lock of the store, taken with how (LOCK_EX, maybe | LOCK_NB): its fd, or -1. */
+static int store_backup_lock(const struct store *s, int how)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (safeio_path(path, s->dir, STORE_BACKUP_LOCK) < 0
+	    || (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) < 0)
+		return -1;
+	if (flock(fd, how) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int store_backup(struct store *s, const char *dir)
 {
+	int lock, rc;
+
 	if (safeio_mkdirs(dir, 0750) < 0)
 		return -1;
-	return store_check(s->env->backup(s->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_CLEAN), "backup") ? -1 : 0;
+	/* No log file may go while the copy runs: the copied pages may need any of them. */
+	if ((lock = store_backup_lock(s, LOCK_EX)) < 0) {
+		log_error("store", "op=backup error=\"cannot lock %s/%s 无法加锁: %s\"", s->dir, STORE_BACKUP_LOCK,
+		    strerror(errno));
+		return -1;
+	}
+	rc = store_check(s->env->backup(s->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_CLEAN), "backup") ? -1 : 0;
+	close(lock);
+	return rc;
 }
 
 int store_verify(const char *dir, char *err, size_t errlen)
@@ -411,18 +455,100 @@ int store_verify(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+void store_set_log_archive(struct store *s, const char *dir)
+{
+	strlcopy(s->log_archive, dir ? dir : "", sizeof(s->log_archive));
+}
+
+/* Copy in (open) into dfd as name, durably: .name.tmp, fsync, rename (never over a file). */
+static int store_copy_at(int in, int dfd, const char *name)
+{
+	char tmp[NAME_MAX + 16], buf[65536];
+	int out, rc = -1, e;
+	ssize_t n;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	unlinkat(dfd, tmp, 0);
+	if ((out = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0 && write(out, buf, (size_t)n) == n)
+		;
+	if (n == 0 && fsync(out) == 0)
+		rc = renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE);
+	e = errno;
+	close(out);
+	if (rc < 0)
+		unlinkat(dfd, tmp, 0);
+	errno = e;
+	return rc;
+}
+
+/* Copy path into the folder dir as name (another filesystem): 0, or -1 with errno. */
+static int store_copy_log(const char *path, const char *dir, const char *name)
+{
+	int in, dfd, rc = -1, e;
+
+	if ((in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		rc = store_copy_at(in, dfd, name);
+		e = errno;
+		close(dfd);
+		errno = e;
+	}
+	e = errno;
+	close(in);
+	errno = e;
+	return rc;
+}
+
+/* Move the log file path into the archive folder: a rename on one filesystem, else a
+ * durable copy first, then the unlink; a name taken already (a restored store numbers
+ * its logs again) gets a suffix .1, .2 … — nothing archived is ever replaced. */
+static int store_move_log(const char *archive, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char name[NAME_MAX + 1], to[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), i ? "%s.%d" : "%s", base, i);
+		if (safeio_path(to, archive, name) < 0)
+			return -1;
+		if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+			return safeio_fsync_dir(archive);
+		if (errno == EXDEV && store_copy_log(path, archive, name) == 0)
+			return safeio_fsync_dir(archive) == 0 ? unlink(path) : -1;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 int store_archive_logs(struct store *s, int *removed)
 {
 	char **list = NULL, **p;
-	int rc;
+	int rc, lock;
 
 	*removed = 0;
 	store_checkpoint(s);
-	if ((rc = s->env->log_archive(s->env, &list, DB_ARCH_ABS)) != 0)
+	if ((lock = store_backup_lock(s, LOCK_EX | LOCK_NB)) < 0)
+		return errno == EWOULDBLOCK ? 0 : -1;	/* a backup runs: its logs stay */
+	if ((rc = s->env->log_archive(s->env, &list, DB_ARCH_ABS)) != 0) {
+		close(lock);
 		return store_check(rc, "log_archive") ? -1 : 0;
-	for (p = list; p && *p; p++)
-		if (unlink(*p) == 0)
+	}
+	if (list && s->log_archive[0] && safeio_mkdirs(s->log_archive, 0750) < 0)
+		rc = -1;
+	for (p = list; rc == 0 && p && *p; p++) {
+		if (s->log_archive[0] ? store_move_log(s->log_archive, *p) == 0 : unlink(*p) == 0)
 			(*removed)++;
+		else {
+			log_error("store", "op=log_archive file=%s archive=%s error=\"%s\"", *p, s->log_archive, strerror(errno));
+			rc = -1;
+		}
+	}
 	free(list);
-	return 0;
+	close(lock);
+	return rc;
 }

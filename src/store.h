@@ -37,12 +37,19 @@ struct store *store_open(const char *dir, char *err, size_t errlen);
 void store_close(struct store *s);
 void store_checkpoint(struct store *s);
 /* Hot backup of databases and logs into dir (created; emptied first), consistent
- * while the daemon runs; recover it with `db_recover -c -h DIR` (docs/operations.md). */
+ * while the daemon runs; recover it with `db_recover -c -h DIR` (docs/operations.md).
+ * It holds an exclusive flock on <store>/backup.lock meanwhile, so that no process
+ * takes a log file out of the store while the copy may still need it. */
 int store_backup(struct store *s, const char *dir);
 /* Check every database's structure (DB->verify); -1 names the first bad one in err. */
 int store_verify(const char *dir, char *err, size_t errlen);
-/* Remove log files no longer needed for recovery (after a checkpoint); count in *removed. */
+/* Checkpoint, then take the log files no longer needed for recovery out of the store:
+ * moved into the log archive folder if one is set (they and a backup allow a
+ * catastrophic recovery up to the last archived log), else deleted; *removed counts
+ * them.  None is taken while a backup holds backup.lock.  -1 if one could not be. */
 int store_archive_logs(struct store *s, int *removed);
+/* Where store_archive_logs moves log files (created when needed); NULL or "": delete. */
+void store_set_log_archive(struct store *s, const char *dir);
 
 store_txn *store_begin(struct store *s);
 /* A nested transaction: its effects vanish with store_abort, join the parent on commit. */

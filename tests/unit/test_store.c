@@ -1,6 +1,8 @@
 /* test_store — the Berkeley DB environment: raw access, prefix scans,
- * counters (R7), transactions, durability across close/open, and records
- * through codec.  Real Berkeley DB in a temp folder. */
+ * counters (R7), transactions, durability across close/open, records
+ * through codec, and log files leaving the store after a checkpoint
+ * (deleted, or moved to the log archive; never while a backup holds
+ * backup.lock).  Real Berkeley DB in a temp folder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +12,9 @@
 #include "log.h"
 #include "store.h"
 #include "testutil.h"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct fixture {
 	char		*dir;
@@ -432,6 +437,82 @@ static void test_child_transactions(void **state)
 	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "c3", 2, NULL), 1);
 }
 
+/* Write past the end of the current log file (10 MB each), so that a checkpoint frees it. */
+static void fill_log(struct fixture *f, int mb)
+{
+	static char big[1 << 20];
+	char key[16];
+	int i;
+
+	memset(big, 'x', sizeof(big));
+	for (i = 0; i < mb; i++) {
+		snprintf(key, sizeof(key), "big%d", i);
+		assert_int_equal(store_put(f->s, NULL, SDB_SEEN, key, strlen(key), big, sizeof(big)), 0);
+	}
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	return access(tu_path(p, "%s/%s", dir, name), F_OK) == 0;
+}
+
+/* Log files no longer needed leave the store at a checkpoint: not while a backup
+ * holds backup.lock, then moved into the archive folder, or deleted without one. */
+static void test_log_files_archived_not_during_a_backup(void **state)
+{
+	struct fixture *f = *state;
+	char lock[PATH_MAX], archive[PATH_MAX];
+	int fd, removed = -1;
+
+	tu_path(archive, "%s/log-archive", f->dir);
+	fill_log(f, 12);
+	assert_true(exists(f->db, "log.0000000002"));
+	fd = open(tu_path(lock, "%s/backup.lock", f->db), O_RDWR | O_CREAT, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);	/* as store_backup does */
+	assert_int_equal(store_archive_logs(f->s, &removed), 0);
+	assert_int_equal(removed, 0);
+	assert_true(exists(f->db, "log.0000000001"));
+	close(fd);
+
+	store_set_log_archive(f->s, archive);
+	assert_int_equal(store_archive_logs(f->s, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_false(exists(f->db, "log.0000000001"));
+	assert_true(exists(archive, "log.0000000001"));	/* kept, not deleted */
+	assert_true(exists(f->db, "log.0000000002"));
+	assert_int_equal(store_archive_logs(f->s, &removed), 0);
+	assert_int_equal(removed, 0);	/* the current log stays */
+
+	fill_log(f, 11);
+	store_set_log_archive(f->s, NULL);
+	assert_int_equal(store_archive_logs(f->s, &removed), 0);
+	assert_true(removed >= 1);
+	assert_false(exists(f->db, "log.0000000002"));
+	assert_false(exists(archive, "log.0000000002"));	/* no archive: deleted */
+	reopen(f);	/* the store still opens (recovery needs no removed log) */
+}
+
+/* A name taken in the archive (a restored store numbers its logs again) is never replaced. */
+static void test_log_archive_never_replaces(void **state)
+{
+	struct fixture *f = *state;
+	char archive[PATH_MAX], p[PATH_MAX];
+	int removed = -1;
+
+	tu_path(archive, "%s/log-archive", f->dir);
+	assert_int_equal(mkdir(archive, 0750), 0);
+	assert_int_equal(tu_writes(tu_path(p, "%s/log.0000000001", archive), "older timeline"), 0);
+	fill_log(f, 12);
+	store_set_log_archive(f->s, archive);
+	assert_int_equal(store_archive_logs(f->s, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_true(exists(archive, "log.0000000001.1"));
+	assert_int_equal(tu_sh("grep -q 'older timeline' '%s/log.0000000001'", archive), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +533,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_R18_accounts, setup, teardown),
 		cmocka_unit_test(test_be64_sorts_by_number),
 		cmocka_unit_test_setup_teardown(test_child_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_files_archived_not_during_a_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_archive_never_replaces, setup, teardown),
 	};
 
 	log_open(NULL, 0);	/* store errors are expected in some tests: keep stderr quiet */
