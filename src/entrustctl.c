@@ -38,23 +38,31 @@ static const struct verb verbs[] = {
 	    "  CODE/NAME: a delivery dead letter dead/CODE/NAME back to outbound/CODE/ 死信重新投递", ctl_retry},
 	{"show agreement", 1, 1, "", "show agreement NUMBER", "one agreement 查看委托协议", ctl_show_agreement},
 	{"show letter", 1, 1, "", "show letter NUMBER", "one letter and its agreements 查看委托书", ctl_show_letter},
-	{"log", 0, 0, "id agreement party level since", "log [--id ID] [--agreement N] [--party CODE]\n"
-	    "      [--level debug|info|warn|error] [--since 2026-12-03[T10:00] | 30m | 2h | 7d]",
-	    "log lines, filtered 日志查询", ctl_log},
-	{"trace", 1, 1, "", "trace AGREEMENT", "audit trail of one agreement (status changes with times, envelopes)\n"
-	    "  and the log lines of those envelopes 委托协议追踪", ctl_trace},
+	{"log", 0, 0, "id agreement party level since until", "log [--id ID] [--agreement N] [--party CODE]\n"
+	    "      [--level debug|info|warn|error] [--since T] [--until T]",
+	    "log lines, filtered; T is 2026-12-03[T10:00[:00]] (UTC) or 30m, 2h, 7d ago; --since keeps\n"
+	    "  lines at or after T, --until lines before T 日志查询（按时间段等过滤）", ctl_log},
+	{"trace", 1, 1, "", "trace AGREEMENT", "audit trail of one agreement in order, with times: status changes,\n"
+	    "  notices to the parties (R26), data sent to customs (R27), customs' answers, the envelopes\n"
+	    "  and their log lines 委托协议追踪（状态变更、通知、海关数据交换）", ctl_trace},
 	{"backup", 1, 1, "", "backup DIR", "hot backup of the store into DIR (emptied first), safe while the daemon\n"
 	    "  runs; restore: db_recover -c -h DIR 热备份", ctl_backup},
 	{"verify", 0, 1, "", "verify [DIR]", "check every database (default: store_dir; best on a backup or with the\n"
 	    "  daemon stopped) 数据库校验", ctl_verify},
 	{"metrics", 0, 0, "", "metrics", "Prometheus text-format metrics (the file entrustd writes) 运行指标", ctl_metrics},
-	{"checkpoint", 0, 0, "", "checkpoint", "checkpoint and remove log files no longer needed 检查点与日志归档", ctl_checkpoint},
+	{"checkpoint", 0, 0, "archive", "checkpoint [--archive DIR]", "checkpoint, then move the store's log files no\n"
+	    "  longer needed to DIR (default: store_log_archive), or delete them if neither is set\n"
+	    "  检查点与日志归档（移入归档目录，未设置则删除）", ctl_checkpoint},
 	{"party list", 0, 0, "", "party list", "registered parties and their certificates 企业列表", ctl_party_list},
 	{"party show", 1, 1, "", "party show CODE", "one party: certificates, registration, account 企业详情", ctl_party_show},
-	{"party add", 4, 4, "", "party add CODE ROLE CERT.pem NAME", "bind a certificate to a party (a second\n"
-	    "  certificate for the same code is a roll-over overlap); reloads the daemon 登记企业证书", ctl_party_add},
-	{"party retire", 2, 2, "", "party retire CODE FINGERPRINT", "unbind a certificate; reloads the daemon 注销证书",
-	    ctl_party_retire},
+	{"party add", 4, 4, "credit overlap", "party add CODE ROLE CERT.pem NAME [--credit CREDIT_CODE] [--overlap DAYS]",
+	    "bind a certificate to a party; --credit: its 18-character unified social credit code\n"
+	    "  (统一社会信用代码, GB 32100 check character; exit 2 if wrong); a second certificate for the\n"
+	    "  same code is a roll-over: --overlap DAYS ends the earlier ones DAYS from now, after which\n"
+	    "  they are refused (R1, SIGNER_UNBOUND); reloads the daemon 登记企业证书（可设过渡期）", ctl_party_add},
+	{"party retire", 2, 2, "after", "party retire CODE FINGERPRINT [--after DAYS]",
+	    "unbind a certificate now, or with --after DAYS let it end DAYS from now (the binding is\n"
+	    "  kept, refused after its end, R1); reloads the daemon 注销证书（或到期注销）", ctl_party_retire},
 	{"certs expiring", 0, 0, "days", "certs expiring [--days N]", "certificates (registry, hub, CA) that expire within\n"
 	    "  N days (default 30) 即将过期的证书", ctl_certs_expiring},
 	{"query brokers", 0, 0, "district name code", "query brokers [--district D] [--name FRAGMENT] [--code CODE]",

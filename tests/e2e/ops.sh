@@ -178,6 +178,10 @@ start_daemon() {
 	fail "entrustd did not start"
 }
 
+daemon_running() {
+	[ "$(ctl status --json | jq -r .daemon 2>/dev/null)" = running ]
+}
+
 stop_daemon() {
 	[ -n "$DPID" ] || return 0
 	kill -TERM "$DPID" 2>/dev/null
@@ -343,15 +347,22 @@ EOX
 # ---------------------------------------------------------------------------------------
 # tests
 
+# Every verb entrustctl lists has --help with usage and exit lines; the list is read from
+# `entrustctl --help` itself and must equal the verbs this suite knows (a new verb fails
+# here until it is added, with its tests).
 test_help_usage_and_exit_codes() {
-	local v out
-	for v in status errors "inspect" retry log trace backup verify checkpoint "party list" "party show" \
-		"party add" "party retire" "certs expiring" "query brokers" "query status" "query recent" \
-		"query stats" "query account" "query topups" print report "show agreement" "show letter"; do
+	local v out listed want
+	listed=$(ctl --help | sed -n 's/^  \([a-z][a-z]*\)\( [a-z][a-z]*\)\{0,1\}\( .*\)\{0,1\}$/\1\2/p' | sort -u | paste -sd'|')
+	want=$(printf '%s\n' status errors inspect retry "show agreement" "show letter" log trace backup verify metrics \
+		checkpoint "party list" "party show" "party add" "party retire" "certs expiring" "query brokers" \
+		"query status" "query recent" "query stats" "query account" "query topups" print report | sort -u | paste -sd'|')
+	expect_eq "$listed" "$want" "verbs in entrustctl --help" || return 1
+	while IFS= read -r v; do
 		# shellcheck disable=SC2086
 		out=$(ctl $v --help) || fail "entrustctl $v --help exited $?" || return 1
-		[[ $out == *"usage"* && $out == *"exit:"* ]] || fail "$v --help lacks usage/exit lines" || return 1
-	done
+		[[ $out == *"usage"* && $out == *"exit:"* && $out == *"entrustctl [-c CONF] $v"* ]] ||
+			fail "$v --help lacks usage/exit lines: $out" || return 1
+	done < <(tr '|' '\n' <<<"$want")
 	ctl frobnicate >/dev/null 2>&1
 	expect_eq "$?" 2 "exit of an unknown verb" || return 1
 	ctl log --bogus 1 >/dev/null 2>&1
@@ -375,6 +386,56 @@ test_status_json() {
 	jq -e '.oldest_age_s.dead >= 7000 and .oldest_age_s.archive >= 0 and .oldest_age_s.inbound == 0' >/dev/null <<<"$j" ||
 		fail "oldest_age_s: $(jq -c .oldest_age_s <<<"$j")" || return 1
 	ctl status | grep -q '死信' || fail "human status lacks 死信" || return 1
+	rm -rf "$SPOOL/dead"
+}
+
+# dead_letter CODE NAME ERROR AGE — a delivery dead letter as entrustd's route leaves it
+# (dead/CODE/NAME, its NAME.reason written first), AGE e.g. '3 hours ago'
+dead_letter() {
+	mkdir -p "$SPOOL/dead/$1"
+	cat >"$SPOOL/dead/$1/$2.reason" <<EOX
+code: DELIVERY_FAILED
+zh: 多次投递均失败，文件已移入死信目录
+en: delivery failed on every attempt; the file was moved to the dead-letter folder
+detail: $3
+route: sftp://entrust@sftp.broker.example:22/upload/entrust
+party: $1
+attempts: 8
+file: $2
+time: $(date -u -d "$4" +%Y-%m-%dT%H:%M:%S.000Z)
+EOX
+	echo "signed bytes of $2" >"$SPOOL/dead/$1/$2"
+	touch -d "$4" "$SPOOL/dead/$1/$2"
+}
+
+# docs/operations.md "A stuck delivery": status names each delivery dead letter (newest
+# first, at most five) with its last error from dead/CODE/NAME.reason; errors lists them
+# after the refused files, marked as dead letters 投递死信.
+test_dead_letters_in_status_and_errors() {
+	local j i
+	dead_letter "$BR" ACK_OLD-0001.p7m 'curl 7 Failed to connect to sftp.broker.example port 22' '3 hours ago'
+	dead_letter "$BR" NTC_000000000042.p7m 'curl 60 host key does not match known_hosts 主机密钥不符' '1 hour ago'
+	j=$(ctl status --json) || fail "status --json exited $?" || return 1
+	expect_eq "$(jq -r .dead_letters <<<"$j")" 2 ".dead_letters" || return 1
+	expect_eq "$(jq -r '[.dead[].file]|join(" ")' <<<"$j")" "$BR/NTC_000000000042.p7m $BR/ACK_OLD-0001.p7m" \
+		"dead letters, newest first" || return 1
+	expect_eq "$(jq -r '.dead[0]|[.party,.code,(.attempts|tostring),.detail]|join("|")' <<<"$j")" \
+		"$BR|DELIVERY_FAILED|8|curl 60 host key does not match known_hosts 主机密钥不符" "last error of the newest" || return 1
+	ctl status | grep -q "$BR/ACK_OLD-0001.p7m.*DELIVERY_FAILED" || fail "human status lacks the dead letter" || return 1
+	ctl status | grep -q "last error 最后错误: curl 7 Failed to connect" || fail "human status lacks the last error" || return 1
+	for i in 1 2 3 4 5; do dead_letter 1100XH0001 "NTC_00000000010$i.p7m" "HTTP 503 #$i" "$i minutes ago"; done
+	j=$(ctl status --json)
+	expect_eq "$(jq -r '.dead_letters, (.dead|length)' <<<"$j" | paste -sd' ')" "7 5" "count 7, the newest five shown" || return 1
+	expect_eq "$(jq -r '.dead[0].detail' <<<"$j")" "HTTP 503 #1" "newest first" || return 1
+	ctl status | grep -q 'newest five 最新5个' || fail "human status does not say only five are shown" || return 1
+	j=$(ctl errors --json) || fail "errors --json exited $?" || return 1
+	expect_eq "$(jq -r '[.[]|select(.kind=="dead_letter")]|length' <<<"$j")" 7 "dead letters in errors" || return 1
+	expect_eq "$(jq -r --arg f "$BR/ACK_OLD-0001.p7m" '.[]|select(.file==$f)|[.kind,.code,.detail,.route]|join("|")' <<<"$j")" \
+		"dead_letter|DELIVERY_FAILED|curl 7 Failed to connect to sftp.broker.example port 22|sftp://entrust@sftp.broker.example:22/upload/entrust" \
+		"the dead letter in errors --json" || return 1
+	jq -e 'all(.kind=="refused" or .kind=="dead_letter")' >/dev/null <<<"$j" || fail "errors without kind" || return 1
+	ctl errors | grep -q '投递死信' || fail "human errors does not mark dead letters (投递死信)" || return 1
+	ctl errors | grep -q "retry CODE/NAME" || fail "human errors does not say how to retry a dead letter" || return 1
 	rm -rf "$SPOOL/dead"
 }
 
@@ -456,17 +517,41 @@ test_party_list_and_show() {
 		"$(fpr "$PKI/consignor.pem")" "fingerprint of $C1" || return 1
 	jq -e --arg c "$C1" '.[]|select(.code==$c)|.certificates[0].not_after|test("^20[0-9]{2}-")' >/dev/null <<<"$j" ||
 		fail "certificate details of $C1 not found (conf/pki scanned)" || return 1
+	# the credit code scripts/demo-pki registered (credit= in the registry)
+	expect_eq "$(jq -r --arg c "$C1" '.[]|select(.code==$c)|.credit_code' <<<"$j")" 91110000100000000R "credit code of $C1" || return 1
+	jq -e '.[0].certificates[0]|.until=="" and .in_force==true' >/dev/null <<<"$j" || fail "open binding shown ended" || return 1
+	ctl party list | grep -q "^$C1 .*统一社会信用代码 credit code 91110000100000000R" || fail "human party list lacks the credit code" || return 1
 	j=$(ctl party show "$BR" --json) || fail "party show exited $?" || return 1
 	expect_eq "$(jq -r '.bindings[0].role' <<<"$j")" broker "role" || return 1
+	expect_eq "$(jq -r '.bindings[0].credit_code' <<<"$j")" 91410100200000000E "registry credit code of $BR" || return 1
 	expect_eq "$(jq -r '.registration.credit_code' <<<"$j")" 91410100200000000E "registration credit code" || return 1
 	expect_eq "$(jq -r '.account.purchased' <<<"$j")" 100 "account purchased" || return 1
 	ctl party show 9999999999 >/dev/null 2>&1
 	expect_eq "$?" 1 "exit of party show for an unknown code"
 }
 
+# docs/operations.md "A stuck delivery" (where is my agreement?): trace shows every envelope,
+# status change, notice (R26) and customs exchange (R27 export, receipts) in order, with times.
 test_trace_agreement() {
-	local j
+	local j f
 	j=$(ctl trace "$AGR2" --json) || fail "trace exited $?" || return 1
+	# events in store order (seq), each with a kind; the broker's confirmation 0->1 sends the data
+	# to customs and tells the consignor, before customs' receipts move it on
+	jq -e '[.events[].seq] as $s | $s == ($s|sort)' >/dev/null <<<"$j" || fail "events not in order" || return 1
+	expect_eq "$(jq -r '[.events[]|.kind+":"+(.change|capture("^[a-z]+=(?<v>[^ ]+)").v)]|join(" ")' <<<"$j" |
+		grep -o 'status:0->1 export:AGREEMENT_ADD notice:confirmed status:1->2')" \
+		"status:0->1 export:AGREEMENT_ADD notice:confirmed status:1->2" "0->1, the export to customs, the notice, then 1->2" || return 1
+	expect_eq "$(jq -r '.events[]|select(.kind=="notice")|.change' <<<"$j" | head -1 | cut -d' ' -f1-2)" \
+		"notice=request-waiting to=$BR" "the broker was told of the request (R26)" || return 1
+	f=$(jq -r '.events[]|select(.kind=="export")|.change|capture("file=(?<f>[^ ]+)").f' <<<"$j")
+	[[ $f == EXP_*.p7m ]] && [ -f "$SPOOL/outbound/0100HG0001/$f" ] || fail "export file '$f' not in outbound/0100HG0001/" || return 1
+	expect_eq "$(jq -r '.events[]|select(.kind=="export")|.by' <<<"$j")" "$BR" "the export was caused by the broker's confirmation" || return 1
+	f=$(jq -r --arg c "$C1" '.events[]|select(.kind=="notice" and (.change|contains("to="+$c)))|.change|capture("file=(?<f>[^ ]+)").f' <<<"$j" | head -1)
+	[[ $f == NTC_*.p7m ]] && [ -f "$SPOOL/outbound/$C1/$f" ] || fail "notice file '$f' not in outbound/$C1/" || return 1
+	jq -e '[.events[]|select(.kind=="notice" and (.change|startswith("notice=customs-update")))]|length >= 3' >/dev/null <<<"$j" ||
+		fail "customs' receipts did not notify the parties" || return 1
+	ctl trace "$AGR2" | grep -q '通知 notice .*notice=confirmed' || fail "human trace lacks the notice" || return 1
+	ctl trace "$AGR2" | grep -q '报关数据 export .*export=AGREEMENT_ADD to=0100HG0001 file=EXP_' || fail "human trace lacks the export" || return 1
 	# status changes in order, and who made them (other events, e.g. exports to customs, may come between)
 	expect_eq "$(jq -r '[.events[]|select(.change|startswith("status="))|.change|capture("status=(?<s>[^ ]+)").s]|join(" ")' <<<"$j")" \
 		"new->0 0->1 1->2 2->4 4->5" "status changes of AGR2 in order" || return 1
@@ -485,7 +570,7 @@ test_trace_agreement() {
 }
 
 test_log_filters() {
-	local j id
+	local j id cut want
 	j=$(ctl log --json) || fail "log exited $?" || return 1
 	jq -e 'length > 10' >/dev/null <<<"$j" || fail "log --json: $(jq length <<<"$j") lines" || return 1
 	id=$(ctl trace "$AGR2" --json | jq -r '.events[-1].envelope')
@@ -500,7 +585,24 @@ test_log_filters() {
 	expect_eq "$(ctl log --since 1h --json | jq length)" "$(ctl log --json | jq length)" "log --since 1h (all is recent)" || return 1
 	expect_eq "$(ctl log --since "$TOMORROW" --json | jq length)" 0 "log --since tomorrow" || return 1
 	ctl log --since yesterday-ish >/dev/null 2>&1
-	expect_eq "$?" 2 "exit of a malformed --since"
+	expect_eq "$?" 2 "exit of a malformed --since" || return 1
+	# --until T: lines before T only; cut at the second of the last line (filling the store
+	# took several seconds, so there are lines on both sides)
+	j=$(ctl log --json)
+	cut=$(jq -r '.[-1].time[0:19]' <<<"$j")
+	want=$(jq --arg t "$cut" '[.[]|select(.time[0:19] < $t)]|length' <<<"$j")
+	[ "$want" -gt 0 ] && [ "$want" -lt "$(jq length <<<"$j")" ] || fail "no line on both sides of $cut" || return 1
+	expect_eq "$(ctl log --until "${cut}Z" --json | jq length)" "$want" "log --until $cut" || return 1
+	jq -e --arg t "$cut" 'all(.time[0:19] < $t)' >/dev/null <<<"$(ctl log --until "$cut" --json)" || fail "a line at or after $cut" || return 1
+	expect_eq "$(ctl log --since "$cut" --until "$TOMORROW" --json | jq length)" "$(($(jq length <<<"$j") - want))" \
+		"--since and --until split the log" || return 1
+	expect_eq "$(ctl log --until "$YESTERDAY" --json | jq length)" 0 "log --until yesterday" || return 1
+	expect_eq "$(ctl log --until 1h --json | jq length)" 0 "log --until an hour ago (all is recent)" || return 1
+	ctl log --until "$cut" | grep -q . || fail "human log --until printed nothing" || return 1
+	ctl log --until soon >/dev/null 2>&1
+	expect_eq "$?" 2 "exit of a malformed --until" || return 1
+	ctl log --since "$TOMORROW" --until "$YESTERDAY" >/dev/null 2>&1
+	expect_eq "$?" 2 "exit of --until before --since"
 }
 
 # docs/operations.md "A refused file: read it, fix the cause, retry" and "Registering a
@@ -525,9 +627,22 @@ test_refused_file_register_partner_and_retry() {
 	jq -e --arg n "$name" '.[]|select(.file==$n)|(.zh|length>0) and (.en|length>0) and .rule=="R1"' >/dev/null <<<"$j" ||
 		fail "reason sentences or rule missing" || return 1
 	ctl errors | grep -q "$name" || fail "human errors lacks $name" || return 1
-	j=$(ctl party add "$P3" consignor "$PKI/partner.pem" 北京第三贸易有限公司 --json) || fail "party add exited $?" || return 1
+	# a wrong credit code (check character, GB 32100) is refused, bilingual, exit 2; nothing written
+	cp "$REGISTRY" "$T/registry.before"
+	timeout 20 "$ENTRUSTCTL" -c "$CONF" party add "$P3" consignor "$PKI/partner.pem" 北京第三贸易有限公司 \
+		--credit 91110000600000000K >/dev/null 2>"$OUT/credit.err"
+	expect_eq "$?" 2 "exit of party add with a wrong credit code" || return 1
+	grep -q '统一社会信用代码' "$OUT/credit.err" && grep -q 'not a unified social credit code' "$OUT/credit.err" ||
+		fail "credit code refusal not bilingual: $(cat "$OUT/credit.err")" || return 1
+	cmp -s "$REGISTRY" "$T/registry.before" || fail "registry changed by a refused party add" || return 1
+	j=$(ctl party add "$P3" consignor "$PKI/partner.pem" 北京第三贸易有限公司 --credit 91110000600000000J --json) ||
+		fail "party add exited $?" || return 1
 	expect_eq "$(jq -r .fingerprint <<<"$j")" "$(fpr "$PKI/partner.pem")" "party add fingerprint" || return 1
-	grep -q "^$P3 consignor $(fpr "$PKI/partner.pem") 北京第三贸易有限公司$" "$REGISTRY" || fail "registry line not written" || return 1
+	expect_eq "$(jq -r .credit_code <<<"$j")" 91110000600000000J "party add credit code" || return 1
+	grep -q "^$P3 consignor $(fpr "$PKI/partner.pem") credit=91110000600000000J 北京第三贸易有限公司$" "$REGISTRY" ||
+		fail "registry line not written: $(grep "^$P3" "$REGISTRY")" || return 1
+	expect_eq "$(ctl party show "$P3" --json | jq -r '.bindings[0].credit_code')" 91110000600000000J "party show credit code" || return 1
+	ctl party show "$P3" | grep -q '统一社会信用代码 credit code 91110000600000000J' || fail "human party show lacks the credit code" || return 1
 	[ -f "$(dirname "$REGISTRY")/certs/$(fpr "$PKI/partner.pem").pem" ] || fail "certificate copy not kept" || return 1
 	ctl party add "$C1" consignor "$PKI/partner.pem" x >/dev/null 2>&1
 	expect_eq "$?" 2 "exit of binding one certificate to two parties (R1)" || return 1
@@ -565,46 +680,111 @@ test_inspect_good_envelope_and_replay() {
 	jq -e '.xml|contains("<HsCode>847</HsCode>")' >/dev/null <<<"$j" || fail "invalid XML not pretty-printed"
 }
 
-# docs/operations.md "Certificate roll-over": new certificate next to the old (overlap),
-# both sign; retire the old one with the daemon running (SIGHUP), old is refused.
+# roll NAME STEM MSGID — an AccountQuery of P3 signed with STEM, dropped for the running daemon
+roll() {
+	query_xml "$3" "$P3" "  <AccountQuery/>" >"$DOCS/$1.xml"
+	sign "$2" "$DOCS/$1.xml" "$ENV/$1.p7m" && drop "$ENV/$1.p7m" "$1.p7m"
+}
+
+# docs/operations.md "Certificate roll-over" (R1): the new certificate is bound next to the
+# old with --overlap 1 (a day); during the overlap both sign; once it is over — the daemon's
+# clock moved two days on with ENTRUST_TIME_OFFSET, no registry change, no reload — the old
+# one is refused (SIGNER_UNBOUND) and inspect says when its binding ended; retire --after 0
+# ends a binding at once; retire removes it.
 test_certificate_rollover_with_running_daemon() {
-	local j old new
+	local j old new until name
 	newcert partner-new "$P3" 700 || fail "cannot make the new certificate" || return 1
 	old=$(fpr "$PKI/partner.pem")
 	new=$(fpr "$PKI/partner-new.pem")
 	start_daemon || return 1
-	j=$(ctl party add "$P3" consignor "$PKI/partner-new.pem" 北京第三贸易有限公司 --json) || fail "party add exited $?" || return 1
+	j=$(ctl party add "$P3" consignor "$PKI/partner-new.pem" 北京第三贸易有限公司 --overlap 1 --json) ||
+		fail "party add --overlap exited $?" || return 1
 	[[ $(jq -r .daemon <<<"$j") == *"SIGHUP sent to entrustd pid $DPID"* ]] || fail "no SIGHUP to $DPID: $j" || return 1
-	expect_eq "$(ctl party show "$P3" --json | jq -r '[.bindings[].certificates[].fingerprint]|sort|join(" ")')" \
-		"$(printf '%s\n' "$old" "$new" | sort | paste -sd' ')" "two certificates during the overlap" || return 1
+	until=$(jq -r .until <<<"$j")
+	[[ $until =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]] || fail "party add --overlap .until: '$until'" || return 1
+	[ $(($(date -d "$until" +%s) - $(date +%s) - 86400)) -le 5 ] && [ $(($(date -d "$until" +%s) - $(date +%s))) -ge 86300 ] ||
+		fail "overlap end $until is not a day from now" || return 1
+	expect_eq "$(jq -r .credit_code <<<"$j")" 91110000600000000J "the new binding keeps the party's credit code" || return 1
+	grep -q "^$P3 consignor $old credit=91110000600000000J until=$until 北京第三贸易有限公司$" "$REGISTRY" ||
+		fail "old binding without until=: $(grep "^$P3" "$REGISTRY")" || return 1
+	j=$(ctl party show "$P3" --json)
+	expect_eq "$(jq -r '[.bindings[].certificates[]|.fingerprint+"|"+.until+"|"+(.in_force|tostring)]|sort|join(" ")' <<<"$j")" \
+		"$(printf '%s\n' "$old|$until|true" "$new||true" | sort | paste -sd' ')" "two certificates during the overlap" || return 1
+	ctl party show "$P3" | grep -q "$old.*bound until 绑定截止 $until" || fail "human party show lacks the end time" || return 1
+	timeout 20 "$ENTRUSTCTL" -c "$CONF" party add "$P3" consignor "$PKI/partner-new.pem" x --credit 91110000700000000X >/dev/null 2>&1
+	expect_eq "$?" 2 "exit of a second, different credit code for $P3" || return 1
 	wait_for grep -q 'reloaded' "$SPOOL/log/entrustd.log" || fail "daemon did not reload" || return 1
-	query_xml OPS-ROLL-NEW "$P3" "  <AccountQuery/>" >"$DOCS/roll-new.xml"
-	sign partner-new "$DOCS/roll-new.xml" "$ENV/roll-new.p7m" && drop "$ENV/roll-new.p7m" roll-new.p7m
+	roll roll-new partner-new OPS-ROLL-NEW
+	roll roll-old partner OPS-ROLL-OLD
 	wait_for test -f "$SPOOL/outbound/$P3/ACK_OPS-ROLL-NEW.p7m" || fail "new certificate not accepted during overlap" || return 1
+	wait_for test -f "$SPOOL/outbound/$P3/ACK_OPS-ROLL-OLD.p7m" || fail "old certificate not accepted during overlap" || return 1
+	stop_daemon
+
+	# two days later by the processing clock: the overlap is over
+	ENTRUST_TIME_OFFSET=172800 start_daemon || return 1
+	roll roll-old-after partner OPS-ROLL-OLD-AFTER
+	roll roll-new-after partner-new OPS-ROLL-NEW-AFTER
+	wait_for in_error roll-old-after.p7m || fail "old certificate still accepted after the overlap" || return 1
+	wait_for test -f "$SPOOL/outbound/$P3/ACK_OPS-ROLL-NEW-AFTER.p7m" || fail "new certificate refused after the overlap" || return 1
+	expect_eq "$(ctl errors --json | jq -r '.[]|select(.original=="roll-old-after.p7m")|.code+" "+.rule')" "SIGNER_UNBOUND R1" \
+		"code after the overlap" || return 1
+	name=$(ctl errors --json | jq -r '.[]|select(.original=="roll-old-after.p7m")|.file')
+	j=$(ENTRUST_TIME_OFFSET=172800 ctl inspect "$name" --json)
+	expect_eq "$(jq -r .verdict_code <<<"$j")" SIGNER_UNBOUND "inspect after the overlap" || return 1
+	[[ $(jq -r .verdict_detail <<<"$j") == "binding ended at $until"* ]] || fail "inspect detail: $(jq -r .verdict_detail <<<"$j")" || return 1
+	expect_eq "$(ENTRUST_TIME_OFFSET=172800 ctl party show "$P3" --json |
+		jq -r --arg f "$old" '.bindings[].certificates[]|select(.fingerprint==$f)|.in_force')" false "party show: ended" || return 1
+	ENTRUST_TIME_OFFSET=172800 ctl party show "$P3" | grep -q 'ended 已结束' || fail "human party show does not say ended" || return 1
+	stop_daemon
+
+	# retire --after 0: a binding that ends now (today's clock); then retire removes it
+	j=$(ctl party retire "$P3" "$old" --after 0 --json) || fail "party retire --after exited $?" || return 1
+	[ $(($(date -d "$(jq -r .until <<<"$j")" +%s) - $(date +%s))) -le 2 ] || fail "retire --after 0 .until: $j" || return 1
+	ctl party retire "$P3" "$old" --after x >/dev/null 2>&1
+	expect_eq "$?" 2 "exit of retire --after with a bad number" || return 1
+	start_daemon || return 1
+	roll roll-old-ended partner OPS-ROLL-OLD-ENDED
+	wait_for in_error roll-old-ended.p7m || fail "old certificate accepted after retire --after 0" || return 1
 	j=$(ctl party retire "$P3" "$old" --json) || fail "party retire exited $?" || return 1
 	[[ $(jq -r .daemon <<<"$j") == *"SIGHUP"* ]] || fail "retire did not signal the daemon" || return 1
-	wait_for test "$(grep -c reloaded "$SPOOL/log/entrustd.log")" -ge 2 || fail "daemon did not reload twice" || return 1
-	query_xml OPS-ROLL-OLD "$P3" "  <AccountQuery/>" >"$DOCS/roll-old.xml"
-	sign partner "$DOCS/roll-old.xml" "$ENV/roll-old.p7m" && drop "$ENV/roll-old.p7m" roll-old.p7m
-	wait_for in_error roll-old.p7m || fail "retired certificate still accepted" || return 1
-	expect_eq "$(ctl errors --json | jq -r '.[]|select(.original=="roll-old.p7m")|.code')" SIGNER_UNBOUND "code" || return 1
+	! grep -q "$old" "$REGISTRY" || fail "retired binding still in the registry" || return 1
 	ctl party retire "$P3" "$old" >/dev/null 2>&1
 	expect_eq "$?" 1 "exit of retiring twice"
 }
 
-# docs/operations.md "Upgrading the configuration": check, rename, SIGHUP the pid status gives
+# docs/operations.md "Upgrading the configuration": check, rename, SIGHUP the pid status gives;
+# the new value takes effect without a restart (max_envelope_bytes lowered: an envelope that
+# passed before is now refused FILE_TOO_LARGE), and the old file back restores it.
 test_upgrade_config_reload() {
-	local pid n
+	local pid n size
 	start_daemon || return 1
 	pid=$(ctl status --json | jq .daemon_pid)
 	expect_eq "$pid" "$DPID" "status .daemon_pid" || return 1
-	sed 's/^rescan_s = .*/rescan_s = 2/' "$CONF" >"$CONF.new"
+	cp "$CONF" "$CONF.orig"
+	query_xml OPS-CONF-BIG-1 "$C1" "  <AccountQuery/>" >"$DOCS/big1.xml"
+	sign consignor "$DOCS/big1.xml" "$ENV/big1.p7m" || fail "sign" || return 1
+	size=$(stat -c %s "$ENV/big1.p7m")
+	[ "$size" -gt 1024 ] || fail "test envelope too small ($size bytes)" || return 1
+	drop "$ENV/big1.p7m" big1.p7m
+	wait_for test -f "$SPOOL/outbound/$C1/ACK_OPS-CONF-BIG-1.p7m" || fail "envelope of $size bytes refused before the change" || return 1
+	sed 's/^rescan_s = .*/rescan_s = 2/' "$CONF" >"$CONF.new" && echo "max_envelope_bytes = 1024" >>"$CONF.new"
 	"$ENTRUSTD" -n -c "$CONF.new" | grep -q 'configuration OK' || fail "entrustd -n refuses the new file" || return 1
 	mv "$CONF.new" "$CONF"
 	n=$(grep -c 'reloaded' "$SPOOL/log/entrustd.log")
 	kill -HUP "$pid"
 	wait_for log_count_above reloaded "$n" || fail "no reload after SIGHUP" || return 1
 	ctl log --since 5m | grep -q 'reloaded' || fail "log --since 5m lacks the reload" || return 1
+	query_xml OPS-CONF-BIG-2 "$C1" "  <AccountQuery/>" >"$DOCS/big2.xml"
+	sign consignor "$DOCS/big2.xml" "$ENV/big2.p7m" && drop "$ENV/big2.p7m" big2.p7m
+	wait_for in_error big2.p7m || fail "the new max_envelope_bytes did not take effect" || return 1
+	expect_eq "$(ctl errors --json | jq -r '.[]|select(.original=="big2.p7m")|.code')" FILE_TOO_LARGE "code with the new limit" || return 1
+	expect_eq "$(ctl status --json | jq .daemon_pid)" "$pid" "same daemon (no restart)" || return 1
+	mv "$CONF.orig" "$CONF"
+	n=$(grep -c 'reloaded' "$SPOOL/log/entrustd.log")
+	kill -HUP "$pid"
+	wait_for log_count_above reloaded "$n" || fail "no reload of the old file" || return 1
+	ctl retry "$(ctl errors --json | jq -r '.[]|select(.original=="big2.p7m")|.file')" >/dev/null || fail "retry big2" || return 1
+	wait_for test -f "$SPOOL/outbound/$C1/ACK_OPS-CONF-BIG-2.p7m" || fail "old limit not back after the reload" || return 1
 	echo "bogus = 1" >>"$CONF.bad"
 	"$ENTRUSTD" -n -c "$CONF.bad" >/dev/null 2>&1 && { fail "entrustd -n accepts a bad file"; return 1; }
 	stop_daemon
@@ -639,29 +819,139 @@ test_certs_expiring() {
 	expect_eq "$(ctl certs expiring --days 800 --json | jq '[.[]|select(.bound|test("hub"))]|length')" 1 "the hub's own certificate is watched"
 }
 
-# docs/operations.md "Backup and restore": hot backup while the daemon runs, verify, then
-# restore as a catastrophic recovery would (db_recover -c) and read the copy.
+# restore_block — the restore lines of docs/operations.md (between "restore: begin" and
+# "restore: end"), with this test's paths for the guide's example paths
+restore_block() {
+	local recover=db_recover
+	command -v db_recover >/dev/null 2>&1 || recover=db5.3_recover
+	sed -n '/<!-- restore: begin -->/,/<!-- restore: end -->/p' "$REPO/docs/operations.md" | grep -v '^<!--\|^```' |
+		sed -e "s#bin/entrustctl#\"\$ENTRUSTCTL\" -c \"\$CONF\"#g" -e "s#bin/entrustd -c conf/entrustd.conf#\"\$ENTRUSTD\" -c \"\$CONF\"#g" \
+			-e "s#/backup/entrust-20261203#\"$1\"#g" -e "s#var/store#\"\$STORE\"#g" -e "s#^db_recover #$recover #" \
+			-e "s#20260000000001#\$AGR1#g"
+}
+
+# acks_of PREFIX — how many acks for message ids PREFIX* the consignor has
+acks_of() {
+	compgen -G "$SPOOL/outbound/$C1/ACK_$1*.p7m" | wc -l
+}
+
+# acks_at_least PREFIX N — (for wait_for, re-counted each call)
+acks_at_least() {
+	[ "$(acks_of "$1")" -ge "$2" ]
+}
+
+# docs/operations.md "Backup and restore": a hot backup while the daemon runs and processes
+# envelopes (some answered before it, some after), verify of the copy, then the restore
+# procedure of the guide run line by line as written (it stops the daemon, moves the store
+# aside, copies the backup in, db_recover -c, verify, starts the daemon, shows an agreement):
+# the restored agreement is the same JSON, and a new envelope is processed.
 test_backup_verify_restore() {
-	local j b=$T/backup rc
+	local j b=$T/backup before i line n1 n2 feeder
+	before=$(ctl show agreement "$AGR1" --json) || fail "show agreement" || return 1
+	for i in $(seq 30); do
+		query_xml "OPS-HOT-$i" "$C1" "  <AccountQuery/>" >"$DOCS/hot-$i.xml"
+		sign consignor "$DOCS/hot-$i.xml" "$ENV/hot-$i.p7m" || fail "sign" || return 1
+	done
+	start_daemon || return 1
+	(for i in $(seq 30); do drop "$ENV/hot-$i.p7m" "hot-$i.p7m"; sleep 0.1; done) &
+	feeder=$!
+	wait_for acks_at_least OPS-HOT- 3 || fail "the daemon is not processing" || return 1
+	n1=$(acks_of OPS-HOT-)
 	j=$(ctl backup "$b" --json) || fail "backup exited $?" || return 1
+	n2=$(acks_of OPS-HOT-)
 	expect_eq "$(jq -r .backup <<<"$j")" ok "backup" || return 1
+	expect_eq "$(ctl status --json | jq .daemon_pid)" "$DPID" "the daemon ran through the backup" || return 1
+	wait "$feeder"
+	wait_for acks_at_least OPS-HOT- 30 || fail "not every envelope answered: $(acks_of OPS-HOT-)" || return 1
+	[ "$n1" -lt 30 ] && [ "$n2" -lt 30 ] || fail "processing was over before the backup ended ($n1, $n2 of 30)" || return 1
 	ls "$b"/log.* >/dev/null 2>&1 && [ -f "$b/agreements.db" ] || fail "backup lacks logs or databases" || return 1
 	j=$(ctl verify "$b" --json) || fail "verify of the backup exited $?" || return 1
 	expect_eq "$(jq -r .verify <<<"$j")" ok "verify" || return 1
+	# the restore, as the guide says
+	restore_block "$b" >"$T/restore.sh"
+	[ "$(grep -c . "$T/restore.sh")" -ge 8 ] || fail "restore lines not found in docs/operations.md" || return 1
+	while IFS= read -r line; do
+		eval "$line" >>"$T/restore.log" 2>&1 || fail "restore step failed: $line (see restore.log)" || return 1
+		[[ $line == *'"$ENTRUSTD"'*'&'* ]] && DPID=$!	# the daemon the guide starts, for stop_daemon
+	done <"$T/restore.sh"
+	[ -d "$STORE.broken" ] && [ -f "$STORE/agreements.db" ] || fail "store not moved aside and restored" || return 1
+	grep -q 'ok 校验通过' "$T/restore.log" || fail "verify of the restored store did not pass: $(cat "$T/restore.log")" || return 1
+	grep -q "$AGR1" "$T/restore.log" || fail "the guide's show agreement printed nothing" || return 1
+	wait_for daemon_running || fail "daemon not started on the restored store" || return 1
+	expect_eq "$(ctl status --json | jq .daemon_pid)" "$DPID" "the daemon the guide started" || return 1
+	expect_eq "$(ctl show agreement "$AGR1" --json)" "$before" "AGR1 in the restored store (JSON)" || return 1
+	expect_eq "$(ctl query account --party "$C1" --json | jq -c '[.purchased,.used]')" "[100,1]" "account in the restored store" || return 1
+	expect_eq "$(ctl trace "$AGR2" --json | jq -r '[.events[]|select(.kind=="status")|.change|split(" ")[0]]|join(" ")')" \
+		"status=new->0 status=0->1 status=1->2 status=2->4 status=4->5" "audit trail restored" || return 1
+	query_xml OPS-AFTER-RESTORE "$C1" "  <AccountQuery/>" >"$DOCS/after-restore.xml"
+	sign consignor "$DOCS/after-restore.xml" "$ENV/after-restore.p7m" && drop "$ENV/after-restore.p7m" after-restore.p7m
+	wait_for test -f "$SPOOL/outbound/$C1/ACK_OPS-AFTER-RESTORE.p7m" || fail "no new envelope processed after the restore" || return 1
 	stop_daemon
-	if command -v db_recover >/dev/null 2>&1; then db_recover -c -h "$b"; else db5.3_recover -c -h "$b"; fi
-	rc=$?
-	expect_eq "$rc" 0 "db_recover -c" || return 1
-	sed "s#^store_dir = .*#store_dir = $b#" "$CONF" >"$T/conf/restored.conf"
-	j=$(timeout 20 "$ENTRUSTCTL" -c "$T/conf/restored.conf" show agreement "$AGR1" --json) || fail "restored store unreadable" || return 1
-	expect_eq "$(jq -r .status <<<"$j")" 2 "AGR1 in the restored store" || return 1
-	expect_eq "$(timeout 20 "$ENTRUSTCTL" -c "$T/conf/restored.conf" query account --party "$C1" --json | jq -c '[.purchased,.used]')" \
-		"[100,1]" "account in the restored store" || return 1
-	expect_eq "$(timeout 20 "$ENTRUSTCTL" -c "$T/conf/restored.conf" trace "$AGR2" --json | jq -c '[.events[].change]')" \
-		"$(ctl trace "$AGR2" --json | jq -c '[.events[].change]')" "audit trail restored" || return 1
-	j=$(ctl checkpoint --json) || fail "checkpoint exited $?" || return 1
-	expect_eq "$(jq -r .checkpoint <<<"$j")" ok "checkpoint" || return 1
 	ctl verify >/dev/null || fail "verify of the live store (daemon stopped) failed"
+}
+
+# big_receipt MSGID N — a customs receipt of N items for unknown agreements (refused item by
+# item): its ack fills about 1 MB of store log per 1,000 items
+big_receipt() {
+	{
+		printf '<?xml version="1.0" encoding="UTF-8"?>\n<CustomsReceipt xmlns="urn:entrust:1" version="1">\n%s\n' \
+			"$(header "$1" 0100HG0001)"
+		seq "$2" | awk '{printf "  <Item ref=\"%d\"><Agreement>2026%010d</Agreement><Event>data-received</Event></Item>\n", $1, $1 + 900000}'
+		echo "</CustomsReceipt>"
+	} >"$DOCS/$1.xml"
+	send customs "$1.p7m" "$DOCS/$1.xml"
+}
+
+# docs/operations.md "Checkpoint and log archiving" and "Restore": once the store's log runs
+# into a new file, checkpoint --archive moves the old one out (logs_removed and logs_archived
+# are numbers, the file is in the archive, not in the store); a second checkpoint has nothing
+# to move; and backup + archived logs + the store's current log recover a top-up made
+# after the backup (db_recover -c past the backup).
+test_checkpoint_archives_logs() {
+	local j b=$T/backup2 arch=$T/log-archive pitr=$T/pitr first
+	ctl backup "$b" >/dev/null || fail "backup" || return 1
+	first=$(cd "$STORE" && ls log.* | head -1)
+	big_receipt OPS-BIG-1 15000 || return 1
+	[ "$(cd "$STORE" && ls log.* | wc -l)" -ge 2 ] || fail "the store log did not reach a second file" || return 1
+	sed 's/OPS-TOPUP-0001/OPS-TOPUP-0003/' "$REPO/docs/examples/top-up.xml" >"$DOCS/topup3.xml"
+	send operator topup3.p7m "$DOCS/topup3.xml" || return 1
+	expect_eq "$(ctl query account --party "$C1" --json | jq .purchased)" 200 "the top-up after the backup" || return 1
+	j=$(ctl checkpoint --archive "$arch" --json) || fail "checkpoint exited $?" || return 1
+	expect_eq "$(jq -r .checkpoint <<<"$j")" ok "checkpoint" || return 1
+	jq -e '(.logs_removed|type)=="number" and .logs_removed >= 1 and .logs_archived == .logs_removed' >/dev/null <<<"$j" ||
+		fail "checkpoint counts: $j" || return 1
+	expect_eq "$(jq -r .archive <<<"$j")" "$arch" "checkpoint .archive" || return 1
+	[ -f "$arch/$first" ] && [ ! -e "$STORE/$first" ] || fail "$first not moved from the store to the archive" || return 1
+	expect_eq "$(find "$arch" -name 'log.*' | wc -l)" "$(jq .logs_archived <<<"$j")" "files in the archive" || return 1
+	j=$(ctl checkpoint --json)
+	jq -e '.logs_removed == 0 and .logs_archived == 0' >/dev/null <<<"$j" || fail "second checkpoint: $j" || return 1
+	ctl checkpoint | grep -q '完成' || fail "human checkpoint" || return 1
+	# recovery past the backup: the backup, the archived logs, then the store's current ones
+	cp -a "$b" "$pitr" && cp -a "$arch"/log.* "$pitr"/ && cp -a "$STORE"/log.* "$pitr"/ || fail "copy" || return 1
+	if command -v db_recover >/dev/null 2>&1; then db_recover -c -h "$pitr"; else db5.3_recover -c -h "$pitr"; fi ||
+		fail "db_recover -c of backup + archived logs" || return 1
+	sed "s#^store_dir = .*#store_dir = $pitr#" "$CONF" >"$T/conf/pitr.conf"
+	expect_eq "$(timeout 20 "$ENTRUSTCTL" -c "$T/conf/pitr.conf" query account --party "$C1" --json | jq .purchased)" 200 \
+		"the top-up made after the backup, recovered from the archived logs" || return 1
+	ctl verify >/dev/null || fail "verify of the live store after the checkpoint"
+}
+
+# docs/operations.md: every walk-through (## N.) says in the line under its heading which
+# tests exercise it, and every test named there exists (a shell test function in
+# tests/e2e/*.sh, or a unit test file or function in tests/unit/).
+test_operations_guide_names_real_tests() {
+	local doc=$REPO/docs/operations.md heads names n
+	heads=$(grep -c '^## [0-9]*\. ' "$doc")
+	expect_eq "$(grep -A1 '^## [0-9]*\. ' "$doc" | grep -c '^\*(测试 tested by: ')" "$heads" \
+		"walk-throughs with a tested-by line" || return 1
+	names=$(awk '/^\*\(测试 tested by: /{on=1} on{print} /\)\*$/{on=0}' "$doc" | grep -oE '\b(test_[a-z0-9_]+|prepare)\b' | sort -u)
+	[ "$(wc -l <<<"$names")" -ge 20 ] || fail "too few test names in the guide: $names" || return 1
+	for n in $names; do
+		grep -qE "^$n\(\) \{" "$REPO"/tests/e2e/*.sh || [ -f "$REPO/tests/unit/$n.c" ] ||
+			grep -qE "^static void $n\(" "$REPO"/tests/unit/*.c || fail "the guide names $n, which is no test" || return 1
+	done
+	grep -q 'test_dead_letter_retry_after_fix' <(sed -n '/^## 4\. /,/^## 5\. /p' "$doc") ||
+		fail "the stuck-delivery walk-through does not name transport.sh test_dead_letter_retry_after_fix"
 }
 
 test_print_agreement_chromium() {
@@ -702,6 +992,7 @@ run_test prepare
 if [ "$FILLED" = 1 ]; then
 	run_test test_help_usage_and_exit_codes
 	run_test test_status_json
+	run_test test_dead_letters_in_status_and_errors
 	run_test test_query_account_same_as_message
 	run_test test_query_status_same_as_message
 	run_test test_query_recent_stats_topups_same_as_message
@@ -717,6 +1008,8 @@ if [ "$FILLED" = 1 ]; then
 	run_test test_dead_letter_retry
 	run_test test_certs_expiring
 	run_test test_backup_verify_restore
+	run_test test_checkpoint_archives_logs
+	run_test test_operations_guide_names_real_tests
 	run_test test_print_agreement_chromium
 	run_test test_report_chromium
 fi
