@@ -107,15 +107,23 @@ int safeio_read(const char *dir, const char *name, size_t max, struct buf *out)
 	return rc;
 }
 
-int safeio_fsync_dir(const char *dir)
+/* sync(fd) on the folder dir: fsync (its entries) or syncfs (its file system). */
+static int safeio_sync_dir_with(const char *dir, int (*sync)(int))
 {
-	int fd, rc;
+	int fd, rc, saved;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return SAFEIO_ERROR;
-	rc = fsync(fd) < 0 ? SAFEIO_ERROR : SAFEIO_OK;
+	rc = sync(fd) < 0 ? SAFEIO_ERROR : SAFEIO_OK;
+	saved = errno;
 	close(fd);
+	errno = saved;
 	return rc;
+}
+
+int safeio_fsync_dir(const char *dir)
+{
+	return safeio_sync_dir_with(dir, fsync);
 }
 
 static int safeio_write_all(int fd, const void *data, size_t len)
@@ -235,13 +243,7 @@ void safeio_discard(const char *dir, const char *name)
 
 int safeio_sync_fs(const char *dir)
 {
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return SAFEIO_ERROR;
-	rc = syncfs(fd) < 0 ? SAFEIO_ERROR : SAFEIO_OK;
-	close(fd);
-	return rc;
+	return safeio_sync_dir_with(dir, syncfs);
 }
 
 int safeio_rename(const char *from_dir, const char *from_name,
