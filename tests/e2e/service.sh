@@ -480,6 +480,18 @@ check_system_user() {
 	for _ in $(seq 50); do [ -f "$p/outbound/1101230001/ACK_SYS-0002.p7m" ] && break; sleep 0.1; done
 	[ -f "$p/outbound/1101230001/ACK_SYS-0002.p7m" ] || fail "no ack once the partner closed its file" || return 1
 	[ "$(grep -c "no CAP_LEASE" "$S/var/log/entrust/entrustd.log")" = 1 ] || fail "warned about CAP_LEASE with CAP_LEASE" || return 1
+	# root edits the registry with the console: it stays root:entrust 0640, readable by the daemon
+	printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n' >"$T/new.ext"
+	{ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/new.key" \
+		-subj "/CN=1101239998" -out "$T/new.csr" &&
+		openssl x509 -req -in "$T/new.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -set_serial 777 -days 30 \
+			-extfile "$T/new.ext" -out "$T/new.pem"; } >>"$T/openssl.log" 2>&1 || fail "cannot make a certificate" || return 1
+	"$D/usr/bin/entrustctl" -c "$sconf" party add 1101239998 consignor "$T/new.pem" 测试委托方 \
+		>>"$T/ctl.log" 2>&1 || fail "party add as root failed: $(tail -1 "$T/ctl.log")" || return 1
+	expect_eq "$(stat -c '%U:%G %a' "$S/etc/entrust/parties.conf")" "root:entrust 640" "registry after party add" || return 1
+	kill -HUP "$DPID"
+	for _ in $(seq 50); do grep -q "reloaded" "$S/var/log/entrust/entrustd.log" && break; sleep 0.1; done
+	grep -q "reloaded" "$S/var/log/entrust/entrustd.log" || fail "the daemon (user entrust) could not reload the registry root wrote: $(grep 'reload refused' "$S/var/log/entrust/entrustd.log" | tail -1)"
 }
 
 test_unit_verifies() {
