@@ -139,7 +139,8 @@ static int list_envelopes(const char *dir, struct entry **out)
 		e[n++].mtime = st.st_mtime;
 	}
 	closedir(dp);
-	qsort(e, (size_t)n, sizeof(*e), entry_cmp);
+	if (n > 1)	/* qsort of NULL, even for 0 items, is undefined */
+		qsort(e, (size_t)n, sizeof(*e), entry_cmp);
 	*out = e;
 	return n;
 }
@@ -224,7 +225,8 @@ static int dead_list(const char *deaddir, struct dead_letter **out)
 		if (code_ok(d->d_name) && safeio_path(sub, deaddir, d->d_name) == 0)
 			dead_add(sub, d->d_name, out, &n);
 	closedir(dp);
-	qsort(*out, (size_t)n, sizeof(**out), dead_newest_first);
+	if (n > 1)
+		qsort(*out, (size_t)n, sizeof(**out), dead_newest_first);
 	return n;
 }
 
