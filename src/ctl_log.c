@@ -163,13 +163,27 @@ struct trail {
 	int		 n;
 };
 
+/* s padded with spaces to width terminal columns (a CJK character takes two). */
+static void pad_columns(struct buf *out, const char *s, int width)
+{
+	const unsigned char *u;
+	int w = 0;
+
+	for (u = (const unsigned char *)s; *u; u++)
+		if ((*u & 0xc0) != 0x80)
+			w += *u >= 0xe0 ? 2 : 1;
+	buf_printf(out, "%s%*s", s, w < width ? width - w : 0, "");
+}
+
 static void trace_event(struct ctl *c, const struct audit_event *e, const char *when)
 {
 	const char *label, *kind = audit_kind(e->change, &label);
 
 	if (!c->as_json) {
-		buf_printf(&c->out, "  %s  %-18s by 发送方 %-10s  msg 报文 %s  envelope 信封 %s  %s\n",
-		    when, label, e->by, e->msg, e->envelope, e->change);
+		buf_printf(&c->out, "  %s  ", when);
+		pad_columns(&c->out, label, 16);
+		buf_printf(&c->out, "  by 发送方 %-10s  msg 报文 %s  envelope 信封 %s  %s\n", e->by, e->msg, e->envelope,
+		    e->change);
 		return;
 	}
 	json_open(&c->j, '{');

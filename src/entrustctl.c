@@ -50,9 +50,9 @@ static const struct verb verbs[] = {
 	{"verify", 0, 1, "", "verify [DIR]", "check every database (default: store_dir; best on a backup or with the\n"
 	    "  daemon stopped) 数据库校验", ctl_verify},
 	{"metrics", 0, 0, "", "metrics", "Prometheus text-format metrics (the file entrustd writes) 运行指标", ctl_metrics},
-	{"checkpoint", 0, 0, "archive", "checkpoint [--archive DIR]", "checkpoint, then move the store's log files no\n"
-	    "  longer needed to DIR (default: store_log_archive), or delete them if neither is set\n"
-	    "  检查点与日志归档（移入归档目录，未设置则删除）", ctl_checkpoint},
+	{"checkpoint", 0, 0, "archive", "checkpoint [--archive DIR]", "checkpoint, then move the store's log files that\n"
+	    "  recovery no longer needs to DIR (default: store_log_archive), or delete them if neither\n"
+	    "  is set 检查点与日志归档（移入归档目录，未设置则删除）", ctl_checkpoint},
 	{"party list", 0, 0, "", "party list", "registered parties and their certificates 企业列表", ctl_party_list},
 	{"party show", 1, 1, "", "party show CODE", "one party: certificates, registration, account 企业详情", ctl_party_show},
 	{"party add", 4, 4, "credit overlap", "party add CODE ROLE CERT.pem NAME [--credit CREDIT_CODE] [--overlap DAYS]",
