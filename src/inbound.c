@@ -96,8 +96,9 @@ static enum reason job_open(struct job *j)
 {
 	struct hub *h = j->hub;
 	struct envelope_signer signer;
-	char sha[65];
+	char sha[65], when[32];
 	enum reason r;
+	time_t ended;
 	int rc;
 
 	rc = safeio_read(h->spool.work, j->work_name, (size_t)h->conf.max_envelope_bytes, &j->raw);
@@ -112,7 +113,12 @@ static enum reason job_open(struct job *j)
 		return r;
 	switch (registry_by_fingerprint(h->registry, signer.fingerprint, &j->party)) {
 	case 0:
-		snprintf(j->detail, sizeof(j->detail), "%s sha256=%s", signer.subject, signer.fingerprint);
+		if ((ended = registry_ended(h->registry, signer.fingerprint, clock_now())) != 0) {
+			registry_time(when, ended);	/* a roll-over's old certificate (R1) */
+			snprintf(j->detail, sizeof(j->detail), "%s sha256=%s: binding ended at %s 绑定已于该时间结束",
+			    signer.subject, signer.fingerprint, when);
+		} else
+			snprintf(j->detail, sizeof(j->detail), "%s sha256=%s", signer.subject, signer.fingerprint);
 		return R_SIGNER_UNBOUND;
 	case 1:
 		strlcopy(j->reply.receiver, j->party->code, sizeof(j->reply.receiver));

@@ -732,6 +732,8 @@ test_certificate_rollover_with_running_daemon() {
 	j=$(ENTRUST_TIME_OFFSET=172800 ctl inspect "$name" --json)
 	expect_eq "$(jq -r .verdict_code <<<"$j")" SIGNER_UNBOUND "inspect after the overlap" || return 1
 	[[ $(jq -r .verdict_detail <<<"$j") == "binding ended at $until"* ]] || fail "inspect detail: $(jq -r .verdict_detail <<<"$j")" || return 1
+	grep -q "^detail: .*binding ended at $until" "$SPOOL/error/$name.reason" ||
+		fail "the reason file does not say when the binding ended: $(grep '^detail:' "$SPOOL/error/$name.reason")" || return 1
 	expect_eq "$(ENTRUST_TIME_OFFSET=172800 ctl party show "$P3" --json |
 		jq -r --arg f "$old" '.bindings[].certificates[]|select(.fingerprint==$f)|.in_force')" false "party show: ended" || return 1
 	ENTRUST_TIME_OFFSET=172800 ctl party show "$P3" | grep -q 'ended 已结束' || fail "human party show does not say ended" || return 1
