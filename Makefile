@@ -17,7 +17,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-.PHONY: all setup run test unit e2e asan valgrind clean demo bench bench-quick
+.PHONY: all setup run test unit e2e ops asan valgrind clean demo bench bench-quick
 .SUFFIXES:
 .SECONDARY:
 
@@ -60,11 +60,14 @@ unit: $(UNIT_BIN)
 e2e: all
 	tests/e2e/run.sh $(BINDIR)
 
-# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+ops: all
+	tests/e2e/ops.sh $(BINDIR)
+
+# The unit, end-to-end and console suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		unit e2e
+		unit e2e ops
 
 # The unit tests under valgrind's memcheck (leaks and invalid accesses fail).
 valgrind: $(UNIT_BIN)
@@ -85,7 +88,7 @@ test: setup
 	$(MAKE) --no-print-directory all $(UNIT_BIN)
 	tests/run-suites "unit=make --no-print-directory unit" \
 		"e2e=tests/e2e/run.sh $(BINDIR)" \
-		"ops=tests/e2e/ops.sh $(BINDIR)" \
+		"ops=make --no-print-directory ops" \
 		"service=tests/e2e/service.sh $(BINDIR)" \
 		"transport=tests/e2e/transport.sh $(BINDIR)" \
 		"hostile=tests/hostile/run.sh $(BINDIR)" \
