@@ -94,7 +94,8 @@ test: setup
 		"hostile=tests/hostile/run.sh $(BINDIR)" \
 		"crash=tests/crash/run.sh light $(BINDIR)" \
 		"fuzz=make --no-print-directory fuzz FUZZ_SECONDS=20" \
-		"asan=make --no-print-directory asan"
+		"asan=make --no-print-directory asan" \
+		"valgrind=make --no-print-directory valgrind"
 
 clean:
 	rm -rf build bin
