@@ -17,11 +17,13 @@
 #include "route.h"
 #include "safeio.h"
 #include "store.h"
+#include "xmem.h"
 #include "xmlin.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +187,74 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* The checkpoint (and the removal of log files no longer needed) runs on a
+ * thread of its own: flushing the buffer pool takes up to hundreds of ms
+ * after a busy interval, and in the main loop it held up every envelope
+ * that arrived meanwhile (the store is opened DB_THREAD; Berkeley DB
+ * checkpoints run beside transactions by design). */
+struct checkpointer {
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+	struct store	*store;
+	int		 due, stop;
+};
+
+static void *checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	int removed;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		if (!c->due) {
+			pthread_cond_wait(&c->wake, &c->lock);
+			continue;
+		}
+		c->due = 0;
+		pthread_mutex_unlock(&c->lock);
+		store_archive_logs(c->store, &removed);	/* checkpoint, then drop old logs */
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void checkpointer_start(struct checkpointer *c, struct store *store)
+{
+	sigset_t all, old;
+
+	memset(c, 0, sizeof(*c));
+	c->store = store;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	sigfillset(&all);	/* signals are the main thread's (signalfd) */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0)
+		panic("entrustd: cannot start the checkpoint thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Ask for a checkpoint; one already under way is not queued twice. */
+static void checkpointer_kick(struct checkpointer *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->due = 1;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void checkpointer_stop(struct checkpointer *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->stop = 1;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+}
+
 /* When to look at inbound/ again after a scan: soon if files there wait to
  * settle or for their writer to close (at least 100 ms apart, so a writer
  * that holds a file open does not make a busy loop), else at the rescan. */
@@ -201,7 +271,8 @@ static int run_daemon(struct hub *h, const char *conf_path)
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
 	long next_scan, next_rescan, t;
-	int ifd, sfd, removed;
+	struct checkpointer ckpt;
+	int ifd, sfd, rc = 0;
 	size_t waiting;
 
 	if (setup_fds(h, &ifd, &sfd) < 0) {
@@ -209,15 +280,18 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		return EXIT_FATAL;
 	}
 	next_scan = next_rescan = now_ms();
+	checkpointer_start(&ckpt, h->store);
 	notify_ready();
-	while (!stop) {
+	while (!stop && rc == 0) {
 		notify_watchdog();
 		t = now_ms();
 		if (t >= next_scan) {
-			if (work_once(h, stop_pending, &waiting) < 0)
-				return EXIT_FATAL;
+			if (work_once(h, stop_pending, &waiting) < 0) {
+				rc = EXIT_FATAL;
+				break;
+			}
 			if (t >= next_rescan) {		/* the periodic rescan, and housekeeping */
-				store_archive_logs(h->store, &removed);	/* checkpoint, then drop old logs */
+				checkpointer_kick(&ckpt);
 				metrics_scan_publish(&h->conf, h->registry, 0);
 				next_rescan = now_ms() + h->conf.rescan_s * 1000L;
 			}
@@ -227,12 +301,16 @@ static int run_daemon(struct hub *h, const char *conf_path)
 		pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		t = next_scan - now_ms();
 		t = notify_wait_ms(t);
-		if (poll(pfd, 2, t < 0 ? 0 : (int)t) < 0 && errno != EINTR)
-			return EXIT_FATAL;
+		if (poll(pfd, 2, t < 0 ? 0 : (int)t) < 0 && errno != EINTR) {
+			rc = EXIT_FATAL;
+			break;
+		}
 		if (pfd[0].revents & POLLIN) {
 			drain(ifd);
-			if (work_once(h, stop_pending, &waiting) < 0)
-				return EXIT_FATAL;
+			if (work_once(h, stop_pending, &waiting) < 0) {
+				rc = EXIT_FATAL;
+				break;
+			}
 			next_scan = next_scan_after(h, waiting, next_rescan);
 		}
 		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -242,10 +320,13 @@ static int run_daemon(struct hub *h, const char *conf_path)
 				stop = 1;
 		}
 	}
-	notify_stopping();
-	log_info(NULL, "stopping on signal 收到信号，正常退出");
+	checkpointer_stop(&ckpt);
 	close(ifd);
 	close(sfd);
+	if (rc != 0)
+		return rc;
+	notify_stopping();
+	log_info(NULL, "stopping on signal 收到信号，正常退出");
 	return 0;
 }
 

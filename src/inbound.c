@@ -15,12 +15,17 @@
 #include "xmem.h"
 #include "xmlin.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-/* Envelopes applied per transaction: one log fsync for all of them. */
-#define INBOUND_BATCH 64
+/* Envelopes applied per transaction (one log flush and two syncfs for all of
+ * them), up to a total size: a batch holds every document's tree until it
+ * is applied, so big envelopes make small batches. */
+#define INBOUND_BATCH		256
+#define INBOUND_BATCH_BYTES	(4L << 20)
 
 /* What we know about one envelope, stage by stage. */
 struct job {
@@ -430,6 +435,24 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 	}
 }
 
+/* How many of the n names make the next batch: at least one, at most
+ * INBOUND_BATCH, and no more than INBOUND_BATCH_BYTES of envelopes. */
+static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	long total = 0;
+	size_t k;
+
+	for (k = 0; k < n && k < INBOUND_BATCH; k++) {
+		if (safeio_path(path, h->spool.work, names[k]) == 0 && lstat(path, &st) == 0)
+			total += (long)st.st_size;
+		if (k > 0 && total > INBOUND_BATCH_BYTES)
+			break;
+	}
+	return k;
+}
+
 int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	struct spool_list work, ready;
@@ -448,7 +471,7 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 		*waiting = ready.waiting;
 	spool_list_free(&ready);
 	for (i = 0; rc >= 0 && i < work.n && !(stop && stop()); i += k) {
-		k = work.n - i < INBOUND_BATCH ? work.n - i : INBOUND_BATCH;
+		k = inbound_batch_size(h, work.names + i, work.n - i);
 		notify_watchdog();	/* a long backlog is progress, not a hang */
 		if ((rc = inbound_batch(h, work.names + i, k)) > 0)
 			n += rc;
