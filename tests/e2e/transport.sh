@@ -667,8 +667,10 @@ test_failing_route_dead_letter() {
 	[ "$k" -ge 4 ] || fail "only $k dead letters" || return 1
 	n=$(timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status --json 2>/dev/null | jq -r '.dead_letters' 2>/dev/null)
 	[ "$n" = "$k" ] || fail "entrustctl status --json: dead_letters '$n', want $k" || return 1
-	timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status 2>/dev/null | grep -q "dead letters 死信: $k\$" ||
-		fail "entrustctl status does not show 'dead letters 死信: $k'" || return 1
+	timeout 10 "$BIN/entrustctl" -c "$T/wrong.conf" status >"$T/status.txt" 2>/dev/null
+	grep -Eq "^dead letters 投递死信: $k( |\$)" "$T/status.txt" ||
+		fail "entrustctl status does not show 'dead letters 投递死信: $k': $(grep 'dead letters' "$T/status.txt")" || return 1
+	grep -Eq "curl 7|HTTP 4[0-9]{2}" "$T/status.txt" || fail "entrustctl status shows no dead letter's last error" || return 1
 	stop_daemon || return 1
 	# metrics of that run: C1's file failed 3 times, the last one made it a dead letter
 	[ "$(metric "$T/wrong.conf" "$(deliveries $C1 https deferred)")" -eq 2 ] ||
