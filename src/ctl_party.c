@@ -404,16 +404,6 @@ static int read_text(const char *path, struct buf *out)
 	return 0;
 }
 
-static int code_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
-			return 0;
-	return i == 10;
-}
-
 static int name_ok(const char *s)
 {
 	if (*s == '\0' || isspace((unsigned char)*s))
@@ -532,7 +522,7 @@ static int add_args(struct ctl *c, struct party *p, time_t *overlap)
 	const char *credit = ctl_opt(c, "credit");
 
 	memset(p, 0, sizeof(*p));
-	if (!code_ok(c->args[0]))
+	if (!customs_code_ok(c->args[0]))
 		return ctl_fail(CTL_USAGE, "%s: customs code is [0-9A-Z]{10} 海关编码格式错误", c->args[0]);
 	if (role_parse(c->args[1], &p->role) < 0)
 		return ctl_fail(CTL_USAGE, "%s: role is consignor, broker, association, customs or operator 角色错误", c->args[1]);

@@ -1,5 +1,6 @@
 /* ctl_spool — status, errors and retry on the spool folders. */
 #include "ctl_spool.h"
+#include "entrust.h"
 #include "safeio.h"
 #include "spool.h"
 #include "xmem.h"
@@ -199,16 +200,6 @@ static void dead_add(const char *dir, const char *party, struct dead_letter **v,
 	free(e);
 }
 
-static int code_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
-			return 0;
-	return i == 10;
-}
-
 /* Every dead letter under deaddir, newest first. */
 static int dead_list(const char *deaddir, struct dead_letter **out)
 {
@@ -222,7 +213,7 @@ static int dead_list(const char *deaddir, struct dead_letter **out)
 	if ((dp = opendir(deaddir)) == NULL)
 		return n;
 	while ((d = readdir(dp)) != NULL)
-		if (code_ok(d->d_name) && safeio_path(sub, deaddir, d->d_name) == 0)
+		if (customs_code_ok(d->d_name) && safeio_path(sub, deaddir, d->d_name) == 0)
 			dead_add(sub, d->d_name, out, &n);
 	closedir(dp);
 	if (n > 1)

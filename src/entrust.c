@@ -64,6 +64,16 @@ time_t entrust_add_months(time_t t, int months)
 	return timegm(&tm) - CHINA_OFFSET;
 }
 
+int customs_code_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] >= 'A' && s[i] <= 'Z'))
+			return 0;
+	return i == 10;
+}
+
 /* GB 32100: weights 3^i mod 31 over the first 17 characters; the 18th is
  * (31 - sum mod 31) mod 31 in the same 31-character alphabet. */
 int credit_code_ok(const char *s)

@@ -121,6 +121,8 @@ const char *agreement_status_zh(int status);
 int agreement_status_reserved(int status);
 const char *agreement_status_en(int status);
 const char *letter_status_name(int status);
+/* 海关编码: 10 characters [0-9A-Z] (real codes contain letters, e.g. 4101W68006). */
+int customs_code_ok(const char *s);
 /* 统一社会信用代码: 18 characters of GB 32100's charset with a valid check character. */
 int credit_code_ok(const char *s);
 /* The calendar year in China (UTC+8) at time t: numbers and dates use it. */

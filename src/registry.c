@@ -36,16 +36,6 @@ int role_parse(const char *s, enum role *role)
 	return -1;
 }
 
-static int registry_code_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
-			return 0;
-	return i == 10;
-}
-
 static int registry_hex64_ok(const char *s)
 {
 	size_t i;
@@ -141,7 +131,7 @@ int registry_parse(char *line, struct party *p, const char **why)
 	*why = NULL;
 	if (role == NULL || fpr == NULL)
 		*why = "expected \"code role fingerprint name\" 应为 海关编码 角色 指纹 名称";
-	else if (!registry_code_ok(code))
+	else if (!customs_code_ok(code))
 		*why = "bad customs code 海关编码格式错误";
 	else if (role_parse(role, &p->role) < 0)
 		*why = "unknown role 未知角色";

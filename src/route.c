@@ -1,5 +1,6 @@
 /* route — the routes file parser: one line per party, every part checked. */
 #include "route.h"
+#include "entrust.h"
 #include "xmem.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -23,16 +24,6 @@ static int route_why(char *why, const char *fmt, ...)
 	vsnprintf(why, ROUTE_WHY_MAX, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static int route_code_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] >= 'A' && s[i] <= 'Z'))
-			return 0;
-	return i == 10;
 }
 
 static int route_alnum(char c)
@@ -315,7 +306,7 @@ static int route_line(char *line, const struct routes *have, struct route *r, ch
 		return 0;
 	if ((target = strtok_r(NULL, " \t", &save)) == NULL)
 		return route_why(why, "expected \"CODE local|sftp://…|https://… [option=value…]\" 应为 编码 路由 [选项=值…]");
-	if (!route_code_ok(code))
+	if (!customs_code_ok(code))
 		return route_why(why, "bad party code \"%.32s\": want 10 characters [0-9A-Z] 企业编码格式错误", code);
 	for (i = 0; i < have->n; i++)
 		if (strcmp(have->v[i].code, code) == 0)

@@ -227,9 +227,36 @@ static void test_table_credit_codes(void **state)
 			fail_msg("\"%s\": got %d, want %d", credits[i].code, !credits[i].ok, credits[i].ok);
 }
 
+/* 海关编码 (DOMAIN.md §1): [0-9A-Z]{10}; real codes contain letters. */
+static const struct {
+	const char	*code;
+	int		 ok;
+} customs_codes[] = {
+	{"1101230001", 1},
+	{"4101W68006", 1},
+	{"ENTRUSTHUB", 1},
+	{"4101w68006", 0},	/* lower case */
+	{"410168006", 0},	/* 9 */
+	{"41010680060", 0},	/* 11 */
+	{"4101-68006", 0},
+	{"4101 68006", 0},
+	{"", 0},
+};
+
+static void test_table_customs_codes(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(customs_codes) / sizeof(customs_codes[0]); i++)
+		if (customs_code_ok(customs_codes[i].code) != customs_codes[i].ok)
+			fail_msg("\"%s\": got %d, want %d", customs_codes[i].code, !customs_codes[i].ok, customs_codes[i].ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_customs_codes),
 		cmocka_unit_test(test_R7_table_year_in_china),
 		cmocka_unit_test(test_R8_table_add_months),
 		cmocka_unit_test(test_R8_validity_periods_all_days),
