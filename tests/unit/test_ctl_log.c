@@ -55,15 +55,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct tc *t = *state;
-
-	tc_free(t);
-	free(t);
-	return 0;
-}
-
 /* The hours (01…05) of the lines printed, "01 02 …". */
 static void hours_of(const char *out, char *got, size_t n)
 {
@@ -252,7 +243,7 @@ static void test_trace_edges(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_log_filters),
 		T(test_log_lines_text_and_json),

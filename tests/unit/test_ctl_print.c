@@ -50,15 +50,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct tc *t = *state;
-
-	tc_free(t);
-	free(t);
-	return 0;
-}
-
 /* R17: only status 2 (委托协议可报关) prints; every other status is refused, said in both languages. */
 static void test_R17_print_only_status_2(void **state)
 {
@@ -250,7 +241,7 @@ static void test_report_json_and_refusals(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_R17_print_only_status_2),
 		T(test_print_to_file_and_json),

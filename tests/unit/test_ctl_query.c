@@ -102,15 +102,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct tc *t = *state;
-
-	tc_free(t);
-	free(t);
-	return 0;
-}
-
 /* The agreement numbers' last two digits at the start of each line: "01 02 …". */
 static void numbers_of(const char *out, char *got, size_t n)
 {
@@ -379,7 +370,7 @@ static void test_store_error(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_R21_status_query_combined_filters),
 		T(test_R21_status_rows_text_and_json),

@@ -37,15 +37,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct tc *t = *state;
-
-	tc_free(t);
-	free(t);
-	return 0;
-}
-
 static void test_show_table(void **state)
 {
 	static const struct {
@@ -164,7 +155,7 @@ static void test_store_error(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_show_table),
 		T(test_values_aligned),

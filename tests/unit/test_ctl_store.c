@@ -27,15 +27,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct tc *t = *state;
-
-	tc_free(t);
-	free(t);
-	return 0;
-}
-
 /* Whether the store at dir opens and holds agreement A1 in status 2. */
 static int holds_a1(const char *dir)
 {
@@ -224,7 +215,7 @@ static void test_store_cannot_open(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_backup_holds_the_records),
 		T(test_backup_never_into_the_store),

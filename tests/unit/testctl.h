@@ -50,6 +50,16 @@ static inline void tc_free(struct tc *t)
 	t->dir = NULL;
 }
 
+/* cmocka teardown for tests whose state is a calloc'd struct tc. */
+static inline int tc_teardown(void **state)
+{
+	struct tc *t = *state;
+
+	tc_free(t);
+	free(t);
+	return 0;
+}
+
 /* The store the verbs use (opened on first use, as entrustctl does). */
 static inline struct store *tc_store(struct tc *t)
 {
