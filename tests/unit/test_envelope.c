@@ -830,6 +830,124 @@ static void test_sha256_hex(void **state)
 	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* ---- the certificate cache (issue #7): certificates decoded once ---- */
+
+static void cert_fpr(X509 *x, char out[65])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(x, &der);
+
+	assert_true(n > 0);
+	envelope_sha256_hex(der, (size_t)n, out);
+	OPENSSL_free(der);
+}
+
+/* Two certificates with the same issuer and serial number but other keys
+ * (a forgery's shape): each envelope is judged with its own certificate, the
+ * second never with the first's cached copy. */
+static void test_R1_cached_certificates_keyed_by_der(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint m = {"1101239901", -60, 86400, KU, "emailProtection", 0};
+	EVP_PKEY *k1 = EVP_EC_gen("P-256"), *k2 = EVP_EC_gen("P-256");
+	X509 *x1 = mint_cert(&m, k1, f->ca_cert, f->ca_key), *x2 = X509_dup(x1);
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	struct buf d1, d2;
+	char fp1[65], fp2[65];
+	int round;
+
+	X509_set_pubkey(x2, k2);
+	assert_true(X509_sign(x2, f->ca_key, EVP_sha256()) > 0);
+	cert_fpr(x1, fp1);
+	cert_fpr(x2, fp2);
+	assert_string_not_equal(fp1, fp2);
+	buf_init(&d1);
+	buf_init(&d2);
+	der_of(CMS_sign(x1, k1, NULL, in, CMS_BINARY), &d1);
+	BIO_reset(in);
+	der_of(CMS_sign(x2, k2, NULL, in, CMS_BINARY), &d2);
+	for (round = 0; round < 2; round++) {	/* the second round: both cached */
+		assert_int_equal(open_buf(f, &d1), R_NONE);
+		assert_string_equal(f->signer.fingerprint, fp1);
+		assert_int_equal(open_buf(f, &d2), R_NONE);
+		assert_string_equal(f->signer.fingerprint, fp2);
+	}
+	BIO_free(in);
+	X509_free(x1);
+	X509_free(x2);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	buf_free(&d1);
+	buf_free(&d2);
+}
+
+/* An intermediate CA carried in the envelope completes the chain, also when
+ * the certificates come from the cache. */
+static void test_R1_intermediate_in_envelope(void **state)
+{
+	struct fixture *f = *state;
+	static const struct mint leaf = {"1101239902", -60, 86400, KU, "emailProtection", 0};
+	EVP_PKEY *ik = EVP_EC_gen("P-256"), *lk = EVP_EC_gen("P-256");
+	X509 *ix = X509_new(), *lx;
+	STACK_OF(X509) *extra = sk_X509_new_null();
+	BIO *in = BIO_new_mem_buf(content, sizeof(content) - 1);
+	X509_NAME *name = X509_NAME_new();
+	struct buf der, bare;
+	int round;
+
+	X509_set_version(ix, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(ix), 77);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)"unit intermediate", -1, -1, 0);
+	X509_set_subject_name(ix, name);
+	X509_set_issuer_name(ix, X509_get_subject_name(f->ca_cert));
+	X509_NAME_free(name);
+	X509_gmtime_adj(X509_getm_notBefore(ix), -60);
+	X509_gmtime_adj(X509_getm_notAfter(ix), 86400);
+	X509_set_pubkey(ix, ik);
+	add_ext(ix, f->ca_cert, NID_basic_constraints, "critical,CA:TRUE");
+	add_ext(ix, f->ca_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
+	assert_true(X509_sign(ix, f->ca_key, EVP_sha256()) > 0);
+	lx = mint_cert(&leaf, lk, ix, ik);
+	buf_init(&der);
+	buf_init(&bare);
+	sk_X509_push(extra, ix);
+	der_of(CMS_sign(lx, lk, extra, in, CMS_BINARY), &der);
+	for (round = 0; round < 2; round++)
+		assert_int_equal(open_buf(f, &der), R_NONE);
+	/* Without the intermediate the chain is incomplete. */
+	BIO_reset(in);
+	der_of(CMS_sign(lx, lk, NULL, in, CMS_BINARY), &bare);
+	assert_int_equal(open_buf(f, &bare), R_CERT_UNTRUSTED);
+	sk_X509_free(extra);
+	BIO_free(in);
+	X509_free(ix);
+	X509_free(lx);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(lk);
+	buf_free(&der);
+	buf_free(&bare);
+}
+
+/* BER with indefinite lengths (openssl cms -sign -stream) is not the shape
+ * the cache path reads: OpenSSL's general parser opens it. */
+static void test_open_ber_indefinite_length(void **state)
+{
+	struct fixture *f = *state;
+	char in[PATH_MAX], out[PATH_MAX];
+	struct buf der;
+
+	buf_init(&der);
+	assert_int_equal(tu_writes(tu_path(in, "%s/stream.xml", f->dir), content), 0);
+	assert_int_equal(tu_sh("openssl cms -sign -stream -nodetach -binary -signer '%s/consignor.pem' "
+	    "-inkey '%s/consignor.key' -in '%s' -outform DER -out '%s' 2>/dev/null", f->pki, f->pki, in,
+	    tu_path(out, "%s/stream.p7m", f->dir)), 0);
+	assert_int_equal(tu_read(out, &der), 0);
+	assert_int_equal(((const unsigned char *)der.data)[1], 0x80);	/* indefinite */
+	assert_int_equal(open_buf(f, &der), R_NONE);
+	assert_memory_equal(f->out.data, content, sizeof(content) - 1);
+	buf_free(&der);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -853,6 +971,9 @@ int main(void)
 		cmocka_unit_test(test_R1_crl),
 		cmocka_unit_test(test_keys_load_errors),
 		cmocka_unit_test(test_sha256_hex),
+		cmocka_unit_test(test_R1_cached_certificates_keyed_by_der),
+		cmocka_unit_test(test_R1_intermediate_in_envelope),
+		cmocka_unit_test(test_open_ber_indefinite_length),
 	};
 
 	return cmocka_run_group_tests_name("envelope", tests, group_setup, group_teardown);
