@@ -5,6 +5,7 @@
 #include "export.h"
 #include "pool.h"
 #include "registry.h"
+#include "sealer.h"
 #include "store.h"
 #include "xmlin.h"
 #include <errno.h>
@@ -96,8 +97,10 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 	}
 	if (h->store)
 		store_set_log_archive(h->store, h->conf.store_log_archive);
-	if (with_store && sysconf(_SC_NPROCESSORS_ONLN) > 1)	/* the caller is one worker too */
+	if (with_store && sysconf(_SC_NPROCESSORS_ONLN) > 1) {	/* the caller is one worker too */
 		h->pool = pool_new((int)sysconf(_SC_NPROCESSORS_ONLN) - 1);
+		h->sealer = sealer_new((int)sysconf(_SC_NPROCESSORS_ONLN) - 1);
+	}
 	return 0;
 }
 
@@ -129,6 +132,7 @@ void hub_close(struct hub *h)
 {
 	struct hub_parts p;
 
+	sealer_free(h->sealer);
 	pool_free(h->pool);
 	hub_get_parts(h, &p);
 	hub_free_parts(&p);

@@ -19,6 +19,7 @@ struct hub {
 	struct exporter		*exporter;
 	struct store		*store;
 	struct pool		*pool;		/* CPU stages of the pipeline; NULL: serial */
+	struct sealer		*sealer;	/* answers signed during apply; NULL: none */
 };
 
 int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include "registry.h"
 #include "reply.h"
 #include "safeio.h"
+#include "sealer.h"
 #include "store.h"
 #include "xmem.h"
 #include "xmlin.h"
@@ -93,7 +94,10 @@ static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, i
 	snprintf(key, sizeof(key), "%s|%s", j->party->code, j->reply.in_msgid);
 	if (remember && store_put(s, txn, SDB_SEEN, key, strlen(key), ack->data, ack->len) < 0)
 		return -1;
-	return outbox_add(s, txn, j->party->code, name, ack);
+	if (outbox_add(s, txn, j->party->code, name, ack) < 0)
+		return -1;
+	sealer_offer(j->hub->sealer, j->party->code, name, ack);
+	return 0;
 }
 
 /* Read, open and bind: R1.  Returns R_NONE with j->party and j->content set. */
@@ -221,7 +225,7 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 {
 	struct hub *h = j->hub;
 	struct msg_ctx ctx = {h->store, txn, h->registry, h->codes, h->exporter, &h->conf, j->party,
-	    j->now, &j->reply, NULL, 0};
+	    j->now, &j->reply, NULL, 0, h->sealer};
 	int rc;
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {
@@ -385,6 +389,7 @@ static int inbound_batch(struct hub *h, char **names, size_t n)
 	else
 		for (i = 0; i < n; i++)
 			job_prepare(jobs, i);
+	sealer_begin(h->sealer, h->keys);	/* the answers are signed while the batch is applied */
 	if ((txn = store_begin(h->store)) == NULL)
 		rc = -1;
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -396,13 +401,14 @@ static int inbound_batch(struct hub *h, char **names, size_t n)
 	}
 	if (txn != NULL)
 		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
-	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool) < 0)
+	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool, h->sealer) < 0)
 		log_warn(NULL, "outbox not fully written 回执未能全部写出: %zu envelopes stay in work/ for a retry", n);
 	else if (rc == 0) {
 		for (i = 0; i < n; i++)
 			done += job_finish(&jobs[i]) == 0;
 		spool_sync(&h->spool, now);
 	}
+	sealer_clear(h->sealer);
 	for (i = 0; i < n; i++)
 		job_free(&jobs[i]);
 	free(jobs);

@@ -3,6 +3,7 @@
 #include "export.h"
 #include "log.h"
 #include "outbox.h"
+#include "sealer.h"
 #include "rules.h"
 #include "xmem.h"
 #include <stdarg.h>
@@ -81,8 +82,8 @@ static int lifecycle_export(struct msg_ctx *ctx, const struct agreement *a)
 	if ((rc = export_agreement(ctx->exporter, &l, a, kind, ctx->reply->hub_code, customs, &xml,
 	    err, sizeof(err))) < 0)
 		log_error(a->number, "export=%s error=\"%s\"", kind, err);
-	else
-		rc = outbox_add_as(ctx->store, ctx->txn, customs, "EXP", &xml, name);
+	else if ((rc = outbox_add_as(ctx->store, ctx->txn, customs, "EXP", &xml, name)) == 0)
+		sealer_offer(ctx->sealer, customs, name, &xml);
 	if (rc == 0)	/* trace shows the customs exchange with the file sent */
 		rc = lifecycle_audit(ctx, a->number, "export=%s to=%s file=%s", kind, customs, name);
 	buf_free(&xml);

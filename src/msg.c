@@ -2,6 +2,7 @@
 #include "msg.h"
 #include "lifecycle.h"
 #include "outbox.h"
+#include "sealer.h"
 #include "xmem.h"
 #include "xmlin.h"
 #include <stdlib.h>
@@ -93,8 +94,10 @@ int msg_notices_flush(struct msg_ctx *ctx)
 	for (i = 0; i < ctx->nnotices && rc == 0; i++) {
 		reply_notice_xml(ctx->reply, &ctx->notices[i], &xml);
 		rc = outbox_add_as(ctx->store, ctx->txn, ctx->notices[i].receiver, "NTC", &xml, name);
-		if (rc == 0)
+		if (rc == 0) {
+			sealer_offer(ctx->sealer, ctx->notices[i].receiver, name, &xml);
 			rc = msg_notice_audit(ctx, &ctx->notices[i], name);
+		}
 	}
 	buf_free(&xml);
 	msg_notices_free(ctx);

@@ -29,6 +29,7 @@ struct msg_ctx {
 	struct reply		*reply;
 	struct notice		*notices;	/* collected, written by msg_notices_flush */
 	int			 nnotices;
+	struct sealer		*sealer;	/* signs what goes to the outbox ahead; NULL: none */
 };
 
 struct msg_type {

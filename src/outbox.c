@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "pool.h"
 #include "log.h"
+#include "sealer.h"
 #include "metrics.h"
 #include "safeio.h"
 #include "store.h"
@@ -87,6 +88,7 @@ struct outbox_item {
 
 struct outbox_flush {
 	const struct envelope_keys	*keys;
+	struct sealer			*sealer;
 	const char			*outbound;
 	struct outbox_item		*items;
 	size_t				 n, cap;
@@ -177,7 +179,8 @@ static void outbox_emit(void *arg, size_t i)
 	if (it->superseded)
 		return;
 	buf_init(&der);
-	if (envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
+	if (sealer_take(f->sealer, f->keys, it->row.receiver, it->row.file_name, it->xml, it->xlen, &der) < 0
+	    && envelope_seal(f->keys, it->xml, it->xlen, &der) < 0)
 		log_error(it->row.file_name, "to=%s error=\"cannot sign 签名失败\"", it->row.receiver);
 	else if (safeio_path(dir, f->outbound, it->row.receiver) < 0
 	    || (safeio_write_unsynced(dir, it->row.file_name, der.data, der.len) < 0
@@ -288,7 +291,7 @@ static int outbox_forget(struct store *s, const struct outbox_flush *f, int *fai
 }
 
 int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
-    struct pool *pool)
+    struct pool *pool, struct sealer *sealer)
 {
 	struct outbox_flush f;
 	int rc = 0, failed = 0;
@@ -296,6 +299,7 @@ int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const c
 
 	memset(&f, 0, sizeof(f));
 	f.keys = keys;
+	f.sealer = sealer;
 	f.outbound = outbound_dir;
 	buf_init(&f.rows);
 	do {
@@ -323,5 +327,5 @@ int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const c
 
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir)
 {
-	return outbox_flush_pool(s, keys, outbound_dir, NULL);
+	return outbox_flush_pool(s, keys, outbound_dir, NULL, NULL);
 }

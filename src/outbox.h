@@ -36,8 +36,10 @@ int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
 int outbox_add_as(struct store *s, struct __db_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX]);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
-/* The same, sealing and writing on the pool's threads. */
+/* The same, sealing and writing on the pool's threads, and taking the
+ * signatures the sealer made ahead for the very same documents. */
 struct pool;
+struct sealer;
 int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
-    struct pool *pool);
+    struct pool *pool, struct sealer *sealer);
 #endif

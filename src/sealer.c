@@ -1,0 +1,219 @@
+/* sealer — signing ahead of the commit, on threads of its own. */
+#include "sealer.h"
+#include "envelope.h"
+#include "xmem.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Only documents up to this size are signed ahead, and no more than this
+ * much waits at once: a batch's answers are a few KB each, and a 100,000-item
+ * receipt's Ack is signed at emission as before, not held twice (memory). */
+#define SEALER_DOC_MAX		(64 << 10)
+#define SEALER_HELD_MAX		(16 << 20)
+
+enum sealed_state { SEALED_QUEUED, SEALED_SIGNING, SEALED_DONE, SEALED_FAILED, SEALED_TAKEN };
+
+struct sealed {
+	char				*receiver, *file;
+	struct buf			 xml, der;
+	enum sealed_state		 state;
+};
+
+struct sealer {
+	const struct envelope_keys *keys;	/* the round's; NULL: no round */
+	pthread_mutex_t	  lock;
+	pthread_cond_t	  work;		/* an offer, or stop */
+	pthread_cond_t	  done;		/* a signature finished */
+	pthread_t	 *threads;
+	int		  nthreads;
+	int		  stop;
+	struct sealed	**items;	/* offered since the last clear, in order */
+	size_t		  n, cap;
+	size_t		  next;		/* the first the threads have not looked at */
+	size_t		  hint;		/* where the last take found its item */
+	size_t		  held;		/* bytes of documents and signatures */
+	int		  signing;	/* items in SEALED_SIGNING */
+};
+
+/* Sign one item outside the lock; its state was set to SEALED_SIGNING. */
+static void sealer_sign(struct sealer *s, struct sealed *it)
+{
+	const struct envelope_keys *keys = s->keys;	/* fixed while anything is signing */
+	int rc;
+
+	pthread_mutex_unlock(&s->lock);
+	rc = envelope_seal(keys, it->xml.data, it->xml.len, &it->der);
+	pthread_mutex_lock(&s->lock);
+	it->state = rc == 0 ? SEALED_DONE : SEALED_FAILED;
+	s->held += it->der.len;
+	s->signing--;
+	pthread_cond_broadcast(&s->done);
+}
+
+static void *sealer_main(void *arg)
+{
+	struct sealer *s = arg;
+	struct sealed *it;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->stop && s->next == s->n)
+			pthread_cond_wait(&s->work, &s->lock);
+		if (s->stop)
+			break;
+		it = s->items[s->next++];
+		if (it->state != SEALED_QUEUED)
+			continue;	/* a taker signed it itself */
+		it->state = SEALED_SIGNING;
+		s->signing++;
+		sealer_sign(s, it);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+struct sealer *sealer_new(int threads)
+{
+	struct sealer *s = xcalloc(1, sizeof(*s));
+	sigset_t all, old;
+	int i;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	s->nthreads = threads > 0 ? threads : 1;
+	s->threads = xcalloc((size_t)s->nthreads, sizeof(pthread_t));
+	sigfillset(&all);	/* the main thread reads the signals (signalfd) */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < s->nthreads; i++)
+		if (pthread_create(&s->threads[i], NULL, sealer_main, s) != 0)
+			panic("sealer: cannot start a thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return s;
+}
+
+void sealer_free(struct sealer *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->work);
+	pthread_mutex_unlock(&s->lock);
+	for (i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	sealer_clear(s);
+	free(s->items);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->done);
+	free(s->threads);
+	free(s);
+}
+
+void sealer_begin(struct sealer *s, const struct envelope_keys *keys)
+{
+	if (s == NULL)
+		return;
+	sealer_clear(s);
+	s->keys = keys;
+}
+
+void sealer_offer(struct sealer *s, const char *receiver, const char *file, const struct buf *xml)
+{
+	struct sealed *it;
+
+	if (s == NULL || s->keys == NULL || xml->len > SEALER_DOC_MAX)
+		return;
+	it = xcalloc(1, sizeof(*it));
+	it->receiver = xstrdup(receiver);
+	it->file = xstrdup(file);
+	buf_init(&it->xml);
+	buf_init(&it->der);
+	buf_add(&it->xml, xml->data, xml->len);
+	pthread_mutex_lock(&s->lock);
+	if (s->held + xml->len > SEALER_HELD_MAX) {
+		pthread_mutex_unlock(&s->lock);
+		buf_free(&it->xml);
+		free(it->receiver);
+		free(it->file);
+		free(it);
+		return;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->items = xrealloc(s->items, s->cap * sizeof(*s->items));
+	}
+	s->items[s->n++] = it;
+	s->held += xml->len;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int sealer_match(const struct sealed *it, const char *receiver, const char *file,
+    const void *xml, size_t xlen)
+{
+	return it->state != SEALED_TAKEN && it->state != SEALED_FAILED && it->xml.len == xlen && strcmp(it->file, file) == 0 && strcmp(it->receiver, receiver) == 0
+	    && memcmp(it->xml.data, xml, xlen) == 0;
+}
+
+int sealer_take(struct sealer *s, const struct envelope_keys *keys, const char *receiver,
+    const char *file, const void *xml, size_t xlen, struct buf *der)
+{
+	struct sealed *it = NULL;
+	struct buf swap;
+	size_t i, k;
+
+	if (s == NULL || keys != s->keys)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	for (k = 0; k < s->n && it == NULL; k++) {	/* rows are taken about in offer order */
+		i = (s->hint + k) % s->n;
+		if (sealer_match(s->items[i], receiver, file, xml, xlen)) {
+			it = s->items[i];
+			s->hint = i + 1;
+		}
+	}
+	if (it != NULL && it->state == SEALED_QUEUED) {		/* not started: sign it here */
+		it->state = SEALED_SIGNING;
+		s->signing++;
+		sealer_sign(s, it);
+	}
+	while (it != NULL && it->state == SEALED_SIGNING)
+		pthread_cond_wait(&s->done, &s->lock);
+	if (it == NULL || it->state != SEALED_DONE) {
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	swap = *der;
+	*der = it->der;
+	it->der = swap;
+	it->state = SEALED_TAKEN;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+void sealer_clear(struct sealer *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	while (s->signing > 0)
+		pthread_cond_wait(&s->done, &s->lock);
+	for (i = 0; i < s->n; i++) {
+		buf_free(&s->items[i]->xml);
+		buf_free(&s->items[i]->der);
+		free(s->items[i]->receiver);
+		free(s->items[i]->file);
+		free(s->items[i]);
+	}
+	s->n = s->next = s->hint = s->held = 0;
+	s->keys = NULL;
+	pthread_mutex_unlock(&s->lock);
+}
