@@ -371,55 +371,104 @@ static void job_free(struct job *j)
 		xmlFreeDoc(j->doc);
 }
 
-/* One batch: prepare in parallel, apply in ONE transaction (group commit),
- * emit the outbox, then move every envelope out of work/.  Returns the
- * number finished, or -1 on a store failure. */
-static int inbound_batch(struct hub *h, char **names, size_t n)
-{
-	struct job *jobs = xcalloc(n, sizeof(*jobs));
-	time_t now = clock_now();
-	store_txn *txn;
-	size_t i;
-	int rc = 0, done = 0;
+/* A batch on its way through the stages. */
+struct batch {
+	struct job		*jobs;
+	size_t			 n;
+	time_t			 now;
+	struct pool_task	*preparing;	/* on the pool's threads; NULL: prepared */
+};
 
+/* Stage 1 starts: the batch is prepared on the pool's threads (here, without
+ * a pool) while the caller goes on, e.g. with the batch before it. */
+static void batch_start(struct hub *h, char **names, size_t n, struct batch *b)
+{
+	size_t i;
+
+	b->jobs = xcalloc(n, sizeof(*b->jobs));
+	b->n = n;
+	b->now = clock_now();
+	b->preparing = NULL;
 	for (i = 0; i < n; i++)
-		job_init(&jobs[i], h, names[i], now);
+		job_init(&b->jobs[i], h, names[i], b->now);
 	if (h->pool)
-		pool_run(h->pool, n, job_prepare, jobs);
+		b->preparing = pool_start(h->pool, n, job_prepare, b->jobs);
 	else
 		for (i = 0; i < n; i++)
-			job_prepare(jobs, i);
-	sealer_begin(h->sealer, h->keys);	/* the answers are signed while the batch is applied */
-	if ((txn = store_begin(h->store)) == NULL)
-		rc = -1;
-	for (i = 0; rc == 0 && i < n; i++) {
-		rc = job_apply(&jobs[i], txn);
-		if (jobs[i].doc) {	/* a replay or a refusal: its tree is no longer needed */
-			xmlFreeDoc(jobs[i].doc);
-			jobs[i].doc = NULL;
+			job_prepare(b->jobs, i);
+}
+
+static void batch_prepared(struct hub *h, struct batch *b)
+{
+	if (b->preparing != NULL)
+		pool_wait(h->pool, b->preparing);
+	b->preparing = NULL;
+}
+
+static void batch_free(struct hub *h, struct batch *b)
+{
+	size_t i;
+
+	batch_prepared(h, b);
+	for (i = 0; i < b->n; i++)
+		job_free(&b->jobs[i]);
+	free(b->jobs);
+}
+
+/* Stage 2: every envelope of the batch applied in ONE transaction (group
+ * commit), not yet committed; the answers are signed meanwhile (sealer).
+ * 0 with *txn, or -1 on a store failure. */
+static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
+{
+	size_t i;
+	int rc = 0;
+
+	batch_prepared(h, b);
+	sealer_begin(h->sealer, h->keys);
+	if ((*txn = store_begin(h->store)) == NULL)
+		return -1;
+	for (i = 0; rc == 0 && i < b->n; i++) {
+		rc = job_apply(&b->jobs[i], *txn);
+		if (b->jobs[i].doc) {	/* a replay or a refusal: its tree is no longer needed */
+			xmlFreeDoc(b->jobs[i].doc);
+			b->jobs[i].doc = NULL;
 		}
 	}
+	return rc;
+}
+
+/* Stages 3 and 4: commit, emit the outbox, then move every envelope out of
+ * work/; the batch is freed.  Returns the number finished, or -1 on a store
+ * failure. */
+static int batch_commit(struct hub *h, struct batch *b, store_txn *txn, int rc)
+{
+	size_t i;
+	int done = 0;
+
 	if (txn != NULL)
 		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
 	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool, h->sealer) < 0)
-		log_warn(NULL, "outbox not fully written 回执未能全部写出: %zu envelopes stay in work/ for a retry", n);
+		log_warn(NULL, "outbox not fully written 回执未能全部写出: %zu envelopes stay in work/ for a retry", b->n);
 	else if (rc == 0) {
-		for (i = 0; i < n; i++)
-			done += job_finish(&jobs[i]) == 0;
-		spool_sync(&h->spool, now);
+		for (i = 0; i < b->n; i++)
+			done += job_finish(&b->jobs[i]) == 0;
+		spool_sync(&h->spool, b->now);
 	}
 	sealer_clear(h->sealer);
-	for (i = 0; i < n; i++)
-		job_free(&jobs[i]);
-	free(jobs);
+	batch_free(h, b);
 	return rc < 0 ? -1 : done;
 }
 
 int inbound_process(struct hub *h, const char *work_name)
 {
 	char *names[1] = {(char *)work_name};
-	int rc = inbound_batch(h, names, 1);
+	struct batch b;
+	store_txn *txn = NULL;
+	int rc;
 
+	batch_start(h, names, 1, &b);
+	rc = batch_apply(h, &b, &txn);
+	rc = batch_commit(h, &b, txn, rc);
 	return rc < 0 ? -1 : rc == 1 ? 0 : 1;
 }
 
@@ -462,8 +511,10 @@ static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
 int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	struct spool_list work, ready;
+	struct batch cur, next;
+	store_txn *txn;
 	size_t i, k;
-	int n = 0, rc = 0;
+	int n = 0, rc, more;
 
 	/* Leftovers in work/ first (claimed before a crash, or deferred), then new files. */
 	if (spool_work(&h->spool, &work) < 0)
@@ -476,11 +527,30 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 	if (waiting != NULL)
 		*waiting = ready.waiting;
 	spool_list_free(&ready);
-	for (i = 0; rc >= 0 && i < work.n && !(stop && stop()); i += k) {
-		k = inbound_batch_size(h, work.names + i, work.n - i);
+	rc = 0;
+	if (work.n > 0 && !(stop && stop()))
+		batch_start(h, work.names, inbound_batch_size(h, work.names, work.n), &cur);
+	else
+		cur.n = 0;
+	for (i = 0; cur.n > 0; i += k, cur = next) {
+		k = cur.n;
 		notify_watchdog();	/* a long backlog is progress, not a hang */
-		if ((rc = inbound_batch(h, work.names + i, k)) > 0)
+		txn = NULL;
+		rc = batch_apply(h, &cur, &txn);
+		/* The next batch is prepared while this one is committed and emitted:
+		 * the commit's and the outbox's waits for the disk are spent on it. */
+		more = rc == 0 && i + k < work.n && !(stop && stop());
+		if (more)
+			batch_start(h, work.names + i + k,
+			    inbound_batch_size(h, work.names + i + k, work.n - i - k), &next);
+		else
+			next.n = 0;
+		if ((rc = batch_commit(h, &cur, txn, rc)) > 0)
 			n += rc;
+		if (rc < 0 && more) {
+			batch_free(h, &next);
+			break;
+		}
 	}
 	spool_list_free(&work);
 	return rc < 0 ? -1 : n;

@@ -5,47 +5,54 @@
 #include <signal.h>
 #include <stdlib.h>
 
+/* One range of indexes, run by whoever takes them. */
+struct pool_task {
+	void			(*fn)(void *, size_t);
+	void			 *arg;
+	size_t			  next, n, finished;
+	struct pool_task	 *later;	/* the queue, oldest first */
+};
+
 struct pool {
 	pthread_mutex_t	  lock;
 	pthread_cond_t	  work;		/* a new range, or stop */
-	pthread_cond_t	  done;		/* the range is finished */
+	pthread_cond_t	  done;		/* a range is finished */
 	pthread_t	 *threads;
 	int		  nthreads;
-	void		(*fn)(void *, size_t);
-	void		 *arg;
-	size_t		  next, n, finished;
-	unsigned long	  generation;
+	struct pool_task *queue;	/* ranges with indexes not yet taken */
 	int		  stop;
 };
 
-/* Take indexes until the range is used up; the caller holds the lock. */
-static void pool_drain(struct pool *p)
+/* Run one index of t; the caller holds the lock, which is released meanwhile. */
+static void pool_step(struct pool *p, struct pool_task *t)
 {
-	size_t i;
+	size_t i = t->next++;
 
-	while (p->next < p->n) {
-		i = p->next++;
-		pthread_mutex_unlock(&p->lock);
-		p->fn(p->arg, i);
-		pthread_mutex_lock(&p->lock);
-		if (++p->finished == p->n)
-			pthread_cond_broadcast(&p->done);
+	if (t->next == t->n) {		/* all taken: off the queue */
+		struct pool_task **q;
+
+		for (q = &p->queue; *q != t; q = &(*q)->later)
+			;
+		*q = t->later;
 	}
+	pthread_mutex_unlock(&p->lock);
+	t->fn(t->arg, i);
+	pthread_mutex_lock(&p->lock);
+	if (++t->finished == t->n)
+		pthread_cond_broadcast(&p->done);
 }
 
 static void *pool_main(void *arg)
 {
 	struct pool *p = arg;
-	unsigned long seen = 0;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->stop && p->generation == seen)
+		while (!p->stop && p->queue == NULL)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->stop)
 			break;
-		seen = p->generation;
-		pool_drain(p);
+		pool_step(p, p->queue);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -91,22 +98,38 @@ void pool_free(struct pool *p)
 	free(p);
 }
 
-void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
+struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
 {
+	struct pool_task *t = xcalloc(1, sizeof(*t)), **q;
+
+	t->fn = fn;
+	t->arg = arg;
+	t->n = n;
 	if (n == 0)
-		return;
+		return t;
 	pthread_mutex_lock(&p->lock);
-	p->fn = fn;
-	p->arg = arg;
-	p->next = 0;
-	p->n = n;
-	p->finished = 0;
-	p->generation++;
+	for (q = &p->queue; *q != NULL; q = &(*q)->later)
+		;
+	*q = t;
 	pthread_cond_broadcast(&p->work);
-	pool_drain(p);		/* the caller works too */
-	while (p->finished < p->n)
+	pthread_mutex_unlock(&p->lock);
+	return t;
+}
+
+void pool_wait(struct pool *p, struct pool_task *t)
+{
+	pthread_mutex_lock(&p->lock);
+	while (t->next < t->n)		/* the caller works too */
+		pool_step(p, t);
+	while (t->finished < t->n)
 		pthread_cond_wait(&p->done, &p->lock);
 	pthread_mutex_unlock(&p->lock);
+	free(t);
+}
+
+void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
+{
+	pool_wait(p, pool_start(p, n, fn, arg));
 }
 
 int pool_size(const struct pool *p)

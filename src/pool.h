@@ -1,7 +1,9 @@
 /* pool — a fixed set of threads that run one function over an index range
- * and wait for all of it (fork-join).  The pipeline uses it for the stages
- * that are pure CPU per item: opening envelopes and parsing (before apply),
- * sealing and writing outbound files (after commit).
+ * and wait for all of it (fork-join), or start a range and come back for it
+ * later.  The pipeline uses it for the stages that are pure CPU per item:
+ * opening envelopes and parsing (before apply; the next batch's while the
+ * current one is committed and emitted), sealing and writing outbound files
+ * (after commit).  Ranges are run oldest first.
  * Failure contract: pool_new panics if threads cannot be made; pool_run
  * cannot fail (fn reports its own errors through its argument). */
 #ifndef POOL_H
@@ -14,5 +16,11 @@ struct pool *pool_new(int threads);
 void pool_free(struct pool *p);
 /* Run fn(arg, i) for every i in [0, n) on the pool's threads; returns when all are done. */
 void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg);
+/* The same in two halves: start the range on the pool's threads and return;
+ * pool_wait runs what is left of it on the caller too, returns when all of
+ * it is done, and frees t. */
+struct pool_task;
+struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg);
+void pool_wait(struct pool *p, struct pool_task *t);
 int pool_size(const struct pool *p);
 #endif

@@ -32,6 +32,7 @@ struct sealer {
 	struct sealed	**items;	/* offered since the last clear, in order */
 	size_t		  n, cap;
 	size_t		  next;		/* the first the threads have not looked at */
+	size_t		  back;		/* past the last a helping taker has not looked at */
 	size_t		  hint;		/* where the last take found its item */
 	size_t		  held;		/* bytes of documents and signatures */
 	int		  signing;	/* items in SEALED_SIGNING */
@@ -149,9 +150,26 @@ void sealer_offer(struct sealer *s, const char *receiver, const char *file, cons
 		s->items = xrealloc(s->items, s->cap * sizeof(*s->items));
 	}
 	s->items[s->n++] = it;
+	s->back = s->n;
 	s->held += xml->len;
 	pthread_cond_signal(&s->work);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* While another thread signs the item a taker wants, the taker signs one
+ * of the queue's newest, which a later take will want: waiting instead would
+ * make the takers and the threads, going the same way through the queue,
+ * wait on each other in turn.  0 if nothing is left to sign. */
+static int sealer_help(struct sealer *s)
+{
+	while (s->back > s->next && s->items[s->back - 1]->state != SEALED_QUEUED)
+		s->back--;
+	if (s->back <= s->next)
+		return 0;
+	s->items[--s->back]->state = SEALED_SIGNING;
+	s->signing++;
+	sealer_sign(s, s->items[s->back]);
+	return 1;
 }
 
 static int sealer_match(const struct sealed *it, const char *receiver, const char *file,
@@ -184,7 +202,8 @@ int sealer_take(struct sealer *s, const struct envelope_keys *keys, const char *
 		sealer_sign(s, it);
 	}
 	while (it != NULL && it->state == SEALED_SIGNING)
-		pthread_cond_wait(&s->done, &s->lock);
+		if (!sealer_help(s))
+			pthread_cond_wait(&s->done, &s->lock);
 	if (it == NULL || it->state != SEALED_DONE) {
 		pthread_mutex_unlock(&s->lock);
 		return -1;
@@ -213,7 +232,7 @@ void sealer_clear(struct sealer *s)
 		free(s->items[i]->file);
 		free(s->items[i]);
 	}
-	s->n = s->next = s->hint = s->held = 0;
+	s->n = s->next = s->back = s->hint = s->held = 0;
 	s->keys = NULL;
 	pthread_mutex_unlock(&s->lock);
 }

@@ -168,16 +168,11 @@ static void spool_new_id(char *id, size_t n)
 /* rename(2) that never replaces an existing file. */
 static int spool_move(const char *from_dir, const char *from, const char *to_dir, const char *to)
 {
-	int a, b, rc = -1;
+	char a[PATH_MAX], b[PATH_MAX];
 
-	if ((a = open(from_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (safeio_path(a, from_dir, from) < 0 || safeio_path(b, to_dir, to) < 0)
 		return -1;
-	if ((b = open(to_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		rc = renameat2(a, from, b, to, RENAME_NOREPLACE);
-		close(b);
-	}
-	close(a);
-	return rc;
+	return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE);
 }
 
 static int spool_archive_dir(const struct spool *s, time_t now, char dir[PATH_MAX])
@@ -221,7 +216,11 @@ int spool_archive(const struct spool *s, const char *work_name, time_t now)
 {
 	char dir[PATH_MAX];
 
-	if (spool_archive_dir(s, now, dir) < 0 || safeio_mkdirs(dir, 0750) < 0)
+	if (spool_archive_dir(s, now, dir) < 0)
+		return -1;
+	if (spool_move(s->work, work_name, dir, work_name) == 0)
+		return 0;
+	if (errno != ENOENT || safeio_mkdirs(dir, 0750) < 0)	/* the day's first: make its folder */
 		return -1;
 	return spool_move(s->work, work_name, dir, work_name);
 }

@@ -216,9 +216,73 @@ static void test_workers_block_signals_caller_mask_kept(void **state)
 	pool_free(p);
 }
 
+/* A range started and waited for later, with other ranges run meanwhile
+ * (the next batch prepared while this one is emitted), and from a second
+ * caller thread: every index of every range exactly once. */
+struct started {
+	struct pool	*p;
+	struct tally	 t;
+};
+
+static void tally_init(struct tally *t, size_t n)
+{
+	t->n = n;
+	t->runs = calloc(n, sizeof(*t->runs));
+	t->result = calloc(n, sizeof(*t->result));
+	atomic_init(&t->total, 0);
+}
+
+static void tally_check(struct tally *t)
+{
+	size_t i;
+
+	assert_int_equal(atomic_load(&t->total), (int)t->n);
+	for (i = 0; i < t->n; i++) {
+		assert_int_equal(atomic_load(&t->runs[i]), 1);
+		assert_true(t->result[i] == want_result(i));
+	}
+	free(t->runs);
+	free(t->result);
+}
+
+static void *second_caller(void *arg)
+{
+	struct started *s = arg;
+
+	pool_run(s->p, s->t.n, job, &s->t);
+	return NULL;
+}
+
+static void test_started_range_beside_others(void **state)
+{
+	struct pool *p = pool_new(2);
+	struct started other;
+	struct tally early, now;
+	struct pool_task *task;
+	pthread_t thread;
+
+	(void)state;
+	tally_init(&early, 5000);
+	tally_init(&now, 3000);
+	tally_init(&other.t, 4000);
+	other.p = p;
+	task = pool_start(p, early.n, job, &early);
+	assert_int_equal(pthread_create(&thread, NULL, second_caller, &other), 0);
+	pool_run(p, now.n, job, &now);		/* returns with its own range done */
+	assert_int_equal(atomic_load(&now.total), (int)now.n);
+	pool_wait(p, task);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	tally_check(&early);
+	tally_check(&now);
+	tally_check(&other.t);
+	pool_wait(p, pool_start(p, 0, job, &early));	/* an empty range */
+	pool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_started_range_beside_others),
 		cmocka_unit_test(test_table_every_job_exactly_once),
 		cmocka_unit_test(test_empty_range_runs_nothing),
 		cmocka_unit_test(test_many_rounds_on_one_pool),
