@@ -42,6 +42,7 @@ static const struct conf_param conf_params[] = {
 	P(settle_ms, CONF_LONG, "1000", 0, 3600000),
 	P(rescan_s, CONF_LONG, "30", 1, 86400),
 	P(max_envelope_bytes, CONF_LONG, "16777216", 1024, 1073741824),
+	P(batch_envelopes, CONF_LONG, "256", 1, 4096),
 	P(signing_time_ahead_s, CONF_LONG, "3600", 0, 31536000),
 	P(signing_time_behind_s, CONF_LONG, "2592000", 0, 315360000),
 	P(registration_validity_days, CONF_LONG, "365", 1, 3650),

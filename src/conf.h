@@ -26,6 +26,7 @@ struct conf {
 	long	settle_ms;
 	long	rescan_s;
 	long	max_envelope_bytes;
+	long	batch_envelopes;		/* at most this many per transaction (group commit) */
 	long	signing_time_ahead_s;		/* signingTime may be at most this far in the future */
 	long	signing_time_behind_s;		/* ... and at most this far in the past */
 	long	registration_validity_days;

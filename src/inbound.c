@@ -17,15 +17,17 @@
 #include "xmlin.h"
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 /* Envelopes applied per transaction (one log flush and two syncfs for all of
- * them), up to a total size: a batch holds every document's tree until it
- * is applied, so big envelopes make small batches. */
-#define INBOUND_BATCH		256
+ * them) are at most conf batch_envelopes and this total size: a batch holds
+ * every document's tree until it is applied, so big envelopes make small
+ * batches. */
 #define INBOUND_BATCH_BYTES	(4L << 20)
 
 /* What we know about one envelope, stage by stage. */
@@ -377,6 +379,7 @@ struct batch {
 	size_t			 n;
 	time_t			 now;
 	struct pool_task	*preparing;	/* on the pool's threads; NULL: prepared */
+	unsigned long		 round;		/* of the sealer, while applied and emitted */
 };
 
 /* Stage 1 starts: the batch is prepared on the pool's threads (here, without
@@ -424,7 +427,7 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 	int rc = 0;
 
 	batch_prepared(h, b);
-	sealer_begin(h->sealer, h->keys);
+	b->round = sealer_begin(h->sealer, h->keys);	/* its answers are signed while it is applied */
 	if ((*txn = store_begin(h->store)) == NULL)
 		return -1;
 	for (i = 0; rc == 0 && i < b->n; i++) {
@@ -437,26 +440,212 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 	return rc;
 }
 
-/* Stages 3 and 4: commit, emit the outbox, then move every envelope out of
- * work/; the batch is freed.  Returns the number finished, or -1 on a store
- * failure. */
-static int batch_commit(struct hub *h, struct batch *b, store_txn *txn, int rc)
+/* Stage 4, once the batch's files are durable (written): every envelope
+ * leaves work/.  The number finished. */
+static int batch_finish(struct hub *h, struct batch *b, int written)
 {
 	size_t i;
 	int done = 0;
 
-	if (txn != NULL)
-		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
-	if (rc == 0 && outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool, h->sealer) < 0)
+	if (!written)
 		log_warn(NULL, "outbox not fully written 回执未能全部写出: %zu envelopes stay in work/ for a retry", b->n);
-	else if (rc == 0) {
+	else {
 		for (i = 0; i < b->n; i++)
 			done += job_finish(&b->jobs[i]) == 0;
 		spool_sync(&h->spool, b->now);
 	}
-	sealer_clear(h->sealer);
+	sealer_end(h->sealer, b->round);
+	return done;
+}
+
+/* Stages 3 and 4 of a committed batch, on the caller's thread. */
+static int batch_emit(struct hub *h, struct batch *b)
+{
+	return batch_finish(h, b, outbox_flush_pool(h->store, h->keys, h->spool.outbound, h->pool, h->sealer) == 0);
+}
+
+/* Commit, then stages 3 and 4; the batch is freed.  Returns the number
+ * finished, or -1 on a store failure. */
+static int batch_commit(struct hub *h, struct batch *b, store_txn *txn, int rc)
+{
+	int done = 0;
+
+	if (txn != NULL)
+		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
+	if (rc == 0)
+		done = batch_emit(h, b);
+	else
+		sealer_end(h->sealer, b->round);
 	batch_free(h, b);
 	return rc < 0 ? -1 : done;
+}
+
+/* A committed batch whose files the emitter writes. */
+struct emission {
+	struct batch		 b;
+	struct outbox_set	*rows;		/* collected after its commit */
+	int			 finished;	/* envelopes moved out of work/ */
+};
+
+/* The emitter: a thread that writes one committed batch's files and moves
+ * its envelopes out of work/ while the caller applies the next batch, so that
+ * the waits for the disk (two syncfs, the renames) leave the serial path
+ * (issue #7).  It touches no store: the rows come collected, and the caller
+ * forgets those written in the next batch's transaction.  A crash before
+ * that only writes the same files again (outbox.h). */
+struct emitter {
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct hub	*hub;
+	struct emission	*todo;		/* handed over; NULL: none */
+	int		 done, stop, running;
+};
+
+static void emission_run(struct hub *h, struct emission *e)
+{
+	e->finished = batch_finish(h, &e->b,
+	    outbox_write(e->rows, h->keys, h->spool.outbound, h->pool, h->sealer) == 0);
+}
+
+static void emission_free(struct hub *h, struct emission *e)
+{
+	outbox_set_free(e->rows);
+	batch_free(h, &e->b);
+	free(e);
+}
+
+static void *emitter_main(void *arg)
+{
+	struct emitter *m = arg;
+	struct emission *e;
+
+	pthread_mutex_lock(&m->lock);
+	for (;;) {
+		while (!m->stop && (m->todo == NULL || m->done))
+			pthread_cond_wait(&m->cond, &m->lock);
+		if (m->stop)
+			break;
+		e = m->todo;
+		pthread_mutex_unlock(&m->lock);
+		emission_run(m->hub, e);
+		pthread_mutex_lock(&m->lock);
+		m->done = 1;
+		pthread_cond_broadcast(&m->cond);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+static void emitter_hand(struct emitter *m, struct emission *e)
+{
+	sigset_t all, old;
+
+	if (!m->running) {		/* started for the first batch that needs it */
+		pthread_mutex_init(&m->lock, NULL);
+		pthread_cond_init(&m->cond, NULL);
+		sigfillset(&all);	/* signals are the main thread's (signalfd) */
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (pthread_create(&m->thread, NULL, emitter_main, m) != 0)
+			panic("inbound: cannot start the emitter thread");
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		m->running = 1;
+	}
+	pthread_mutex_lock(&m->lock);
+	m->todo = e;
+	m->done = 0;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* The emission handed over last, once it is done; NULL if none. */
+static struct emission *emitter_wait(struct emitter *m)
+{
+	struct emission *e;
+
+	if (!m->running)
+		return NULL;
+	pthread_mutex_lock(&m->lock);
+	while (m->todo != NULL && !m->done)
+		pthread_cond_wait(&m->cond, &m->lock);
+	e = m->todo;
+	m->todo = NULL;
+	pthread_mutex_unlock(&m->lock);
+	return e;
+}
+
+static void emitter_stop(struct emitter *m)
+{
+	if (!m->running)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stop = 1;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	m->running = 0;
+}
+
+/* The previous emission done: its written rows forgotten in txn (or, with
+ * txn NULL, in a transaction of their own), its envelopes counted.  The
+ * rows of a failed write stay, and the next collection takes them again. */
+static int emitter_settle(struct hub *h, struct emitter *m, store_txn *txn, int *finished)
+{
+	struct emission *e = emitter_wait(m);
+	store_txn *own = NULL;
+	int rc = 0;
+
+	if (e == NULL)
+		return 0;
+	if (txn == NULL && (txn = own = store_begin(h->store)) == NULL)
+		rc = -1;
+	else if (outbox_forget(h->store, txn, e->rows) < 0)
+		rc = -1;
+	if (own != NULL)
+		rc = rc == 0 ? (store_commit(own) == 0 ? 0 : -1) : (store_abort(own), -1);
+	*finished += e->finished;
+	emission_free(h, e);
+	return rc;
+}
+
+/* Commit the applied batch (with the forgetting of the one before), then
+ * hand it to the emitter.  A batch with more rows than one outbox round is
+ * emitted here instead.  0, or -1 on a store failure (the batch is freed). */
+static int pipeline_commit(struct hub *h, struct emitter *m, struct batch *b, store_txn *txn, int rc,
+    int *finished)
+{
+	struct emission *e;
+	uint64_t last;
+	int more;
+
+	if (rc != 0 && txn != NULL) {	/* before anything else waits for its locks */
+		store_abort(txn);
+		txn = NULL;
+		rc = -1;
+	}
+	if (emitter_settle(h, m, txn, finished) < 0)
+		rc = -1;
+	if (txn != NULL)
+		rc = rc == 0 ? (store_commit(txn) == 0 ? 0 : -1) : (store_abort(txn), -1);
+	if (rc < 0) {
+		sealer_end(h->sealer, b->round);
+		batch_free(h, b);
+		return -1;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->b = *b;
+	if ((e->rows = outbox_collect(h->store, 0, &last, &more)) == NULL || more) {
+		*finished += e->rows ? batch_emit(h, b) : 0;
+		rc = e->rows ? 0 : -1;
+		if (e->rows == NULL)
+			sealer_end(h->sealer, b->round);
+		emission_free(h, e);
+		return rc;
+	}
+	emitter_hand(m, e);
+	return 0;
 }
 
 int inbound_process(struct hub *h, const char *work_name)
@@ -491,7 +680,7 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 }
 
 /* How many of the n names make the next batch: at least one, at most
- * INBOUND_BATCH, and no more than INBOUND_BATCH_BYTES of envelopes. */
+ * batch_envelopes, and no more than INBOUND_BATCH_BYTES of envelopes. */
 static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
 {
 	char path[PATH_MAX];
@@ -499,7 +688,7 @@ static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
 	long total = 0;
 	size_t k;
 
-	for (k = 0; k < n && k < INBOUND_BATCH; k++) {
+	for (k = 0; k < n && k < (size_t)h->conf.batch_envelopes; k++) {
 		if (safeio_path(path, h->spool.work, names[k]) == 0 && lstat(path, &st) == 0)
 			total += (long)st.st_size;
 		if (k > 0 && total > INBOUND_BATCH_BYTES)
@@ -512,9 +701,10 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	struct spool_list work, ready;
 	struct batch cur, next;
+	struct emitter em;
 	store_txn *txn;
 	size_t i, k;
-	int n = 0, rc, more;
+	int n = 0, rc, more, pipeline;
 
 	/* Leftovers in work/ first (claimed before a crash, or deferred), then new files. */
 	if (spool_work(&h->spool, &work) < 0)
@@ -527,31 +717,38 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 	if (waiting != NULL)
 		*waiting = ready.waiting;
 	spool_list_free(&ready);
+	memset(&em, 0, sizeof(em));
+	em.hub = h;
 	rc = 0;
+	cur.n = 0;
 	if (work.n > 0 && !(stop && stop()))
 		batch_start(h, work.names, inbound_batch_size(h, work.names, work.n), &cur);
-	else
-		cur.n = 0;
+	/* A backlog of several batches goes through the pipeline; one batch
+	 * alone is committed and emitted right away. */
+	pipeline = h->pool != NULL && cur.n < work.n;
 	for (i = 0; cur.n > 0; i += k, cur = next) {
 		k = cur.n;
 		notify_watchdog();	/* a long backlog is progress, not a hang */
 		txn = NULL;
 		rc = batch_apply(h, &cur, &txn);
-		/* The next batch is prepared while this one is committed and emitted:
-		 * the commit's and the outbox's waits for the disk are spent on it. */
+		/* The next batch is prepared while this one is committed and emitted. */
 		more = rc == 0 && i + k < work.n && !(stop && stop());
+		next.n = 0;
 		if (more)
 			batch_start(h, work.names + i + k,
 			    inbound_batch_size(h, work.names + i + k, work.n - i - k), &next);
-		else
-			next.n = 0;
-		if ((rc = batch_commit(h, &cur, txn, rc)) > 0)
+		if (pipeline)
+			rc = pipeline_commit(h, &em, &cur, txn, rc, &n);
+		else if ((rc = batch_commit(h, &cur, txn, rc)) > 0)
 			n += rc;
 		if (rc < 0 && more) {
 			batch_free(h, &next);
 			break;
 		}
 	}
+	if (emitter_settle(h, &em, NULL, &n) < 0)
+		rc = -1;
+	emitter_stop(&em);
 	spool_list_free(&work);
 	return rc < 0 ? -1 : n;
 }

@@ -79,14 +79,14 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 /* One row taken from the store for emission. */
 struct outbox_item {
 	struct outbox_row	row;
-	size_t			 off;		/* of its value in outbox_flush.rows */
+	size_t			 off;		/* of its value in outbox_set.rows */
 	const char		*xml;
 	size_t			 xlen;
 	int			 ok;
 	int			 superseded;	/* a newer row has the same file: forget this one */
 };
 
-struct outbox_flush {
+struct outbox_set {
 	const struct envelope_keys	*keys;
 	struct sealer			*sealer;
 	const char			*outbound;
@@ -97,9 +97,9 @@ struct outbox_flush {
 
 #define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs, one commit */
 
-static int outbox_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+static int outbox_collect_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
-	struct outbox_flush *f = arg;
+	struct outbox_set *f = arg;
 	struct outbox_item *it;
 
 	if (klen != 8 || vlen < 4)
@@ -117,7 +117,7 @@ static int outbox_collect(void *arg, const void *key, size_t klen, const void *v
 }
 
 /* Decode the collected rows now that the buffer no longer moves. */
-static void outbox_decode(struct outbox_flush *f)
+static void outbox_decode(struct outbox_set *f)
 {
 	size_t i, off, end, rlen;
 	const unsigned char *p;
@@ -149,7 +149,7 @@ static int outbox_by_file(const void *a, const void *b)
 
 /* Rows for the same file (a replay queued while an earlier copy waited) are
  * one file: only the newest is written, so no two threads share a temp name. */
-static void outbox_supersede(struct outbox_flush *f)
+static void outbox_supersede(struct outbox_set *f)
 {
 	struct outbox_item **order;
 	size_t i;
@@ -171,7 +171,7 @@ static void outbox_supersede(struct outbox_flush *f)
  * made durable and put in place for the whole round by outbox_publish. */
 static void outbox_emit(void *arg, size_t i)
 {
-	struct outbox_flush *f = arg;
+	struct outbox_set *f = arg;
 	struct outbox_item *it = &f->items[i];
 	char dir[PATH_MAX];
 	struct buf der;
@@ -196,7 +196,7 @@ static void outbox_emit(void *arg, size_t i)
 /* syncfs once per file system that holds a written row's folder (outbound/
  * and its receivers' folders are one file system, unless an operator mounted
  * one elsewhere); 0, or -1 if any failed. */
-static int outbox_sync(struct outbox_flush *f)
+static int outbox_sync(struct outbox_set *f)
 {
 	dev_t devs[16];
 	size_t i, j, ndev = 0;
@@ -223,7 +223,7 @@ static int outbox_sync(struct outbox_flush *f)
 /* Make the round's temp files durable (one syncfs, not an fsync per file),
  * rename them into place, and make the renames durable (one syncfs, not an
  * fsync per folder); a row counts as written only after that. */
-static void outbox_publish(struct outbox_flush *f)
+static void outbox_publish(struct outbox_set *f)
 {
 	char dir[PATH_MAX];
 	int synced = outbox_sync(f) == 0;
@@ -251,7 +251,7 @@ static void outbox_publish(struct outbox_flush *f)
 }
 
 /* Whether the newest row for the same file as item i was written. */
-static int outbox_twin_ok(const struct outbox_flush *f, size_t i)
+static int outbox_twin_ok(const struct outbox_set *f, size_t i)
 {
 	size_t j;
 
@@ -262,66 +262,96 @@ static int outbox_twin_ok(const struct outbox_flush *f, size_t i)
 	return 0;
 }
 
-/* Forget rows whose files are durable, in one transaction. */
-static int outbox_forget(struct store *s, const struct outbox_flush *f, int *failed)
+struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *last, int *more)
 {
+	struct outbox_set *f = xcalloc(1, sizeof(*f));
 	unsigned char key[8];
-	store_txn *txn;
-	size_t i;
 
-	if ((txn = store_begin(s)) == NULL)
-		return -1;
+	buf_init(&f->rows);
+	store_be64(key, after + 1);
+	if (store_scan_from(s, NULL, SDB_OUTBOX, key, 8, outbox_collect_row, f) < 0) {
+		outbox_set_free(f);
+		return NULL;
+	}
+	*more = f->n == OUTBOX_ROUND;
+	*last = f->n ? (uint64_t)f->items[f->n - 1].row.seq : after;
+	outbox_decode(f);
+	outbox_supersede(f);
+	return f;
+}
+
+int outbox_write(struct outbox_set *f, const struct envelope_keys *keys, const char *outbound_dir,
+    struct pool *pool, struct sealer *sealer)
+{
+	size_t i;
+	int rc = 0;
+
+	f->keys = keys;
+	f->sealer = sealer;
+	f->outbound = outbound_dir;
+	if (pool)
+		pool_run(pool, f->n, outbox_emit, f);
+	else
+		for (i = 0; i < f->n; i++)
+			outbox_emit(f, i);
+	outbox_publish(f);
 	for (i = 0; i < f->n; i++) {
 		if (f->items[i].superseded)
 			f->items[i].ok = outbox_twin_ok(f, i);
-		if (!f->items[i].ok) {
-			*failed = 1;
+		if (!f->items[i].ok)
+			rc = -1;
+	}
+	return rc;
+}
+
+int outbox_forget(struct store *s, store_txn *txn, const struct outbox_set *f)
+{
+	unsigned char key[8];
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (!f->items[i].ok)
 			continue;
-		}
 		if (!f->items[i].superseded)
 			log_info(f->items[i].row.file_name, "to=%s status=written", f->items[i].row.receiver);
 		metrics_outbound(f->items[i].row.file_name);
 		store_be64(key, (uint64_t)f->items[i].row.seq);
-		if (store_del(s, txn, SDB_OUTBOX, key, 8) < 0) {
-			store_abort(txn);
+		if (store_del(s, txn, SDB_OUTBOX, key, 8) < 0)
 			return -1;
-		}
 	}
-	return store_commit(txn);
+	return 0;
+}
+
+void outbox_set_free(struct outbox_set *f)
+{
+	if (f == NULL)
+		return;
+	free(f->items);
+	buf_free(&f->rows);
+	free(f);
 }
 
 int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
     struct pool *pool, struct sealer *sealer)
 {
-	struct outbox_flush f;
-	int rc = 0, failed = 0;
-	size_t i;
+	struct outbox_set *f;
+	store_txn *txn;
+	uint64_t last;
+	int rc = 0, failed = 0, more;
 
-	memset(&f, 0, sizeof(f));
-	f.keys = keys;
-	f.sealer = sealer;
-	f.outbound = outbound_dir;
-	buf_init(&f.rows);
-	do {
-		f.n = 0;
-		buf_reset(&f.rows);
-		if (store_scan(s, NULL, SDB_OUTBOX, NULL, 0, outbox_collect, &f) < 0) {
+	do {		/* a round at a time from the first row: those written are gone */
+		if ((f = outbox_collect(s, 0, &last, &more)) == NULL)
+			return -1;
+		failed = outbox_write(f, keys, outbound_dir, pool, sealer) < 0;
+		if ((txn = store_begin(s)) == NULL)
 			rc = -1;
-			break;
-		}
-		outbox_decode(&f);
-		outbox_supersede(&f);
-		if (pool)
-			pool_run(pool, f.n, outbox_emit, &f);
-		else
-			for (i = 0; i < f.n; i++)
-				outbox_emit(&f, i);
-		outbox_publish(&f);
-		if (outbox_forget(s, &f, &failed) != 0)
+		else if (outbox_forget(s, txn, f) < 0) {
+			store_abort(txn);
 			rc = -1;
-	} while (rc == 0 && !failed && f.n == OUTBOX_ROUND);
-	free(f.items);
-	buf_free(&f.rows);
+		} else
+			rc = store_commit(txn);
+		outbox_set_free(f);
+	} while (rc == 0 && !failed && more);
 	return rc < 0 || failed ? -1 : 0;
 }
 

@@ -16,6 +16,8 @@
 struct store;
 struct __db_txn;
 struct envelope_keys;
+struct pool;
+struct sealer;
 
 #define OUTBOX_NAME_MAX 160
 
@@ -36,10 +38,20 @@ int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
 int outbox_add_as(struct store *s, struct __db_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX]);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
+/* The same in three steps, for a pipeline that writes one batch's files
+ * while the next batch is applied (issue #7): collect the rows numbered
+ * after `after` (one round: *more says whether others follow; *last is the
+ * highest collected) on the store's thread; write them on any thread (this
+ * touches no store); forget those written in a transaction of the store's
+ * thread.  outbox_write returns -1 if a row could not be written (it stays). */
+struct outbox_set;
+struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *last, int *more);
+int outbox_write(struct outbox_set *o, const struct envelope_keys *keys, const char *outbound_dir,
+    struct pool *pool, struct sealer *sealer);
+int outbox_forget(struct store *s, struct __db_txn *txn, const struct outbox_set *o);
+void outbox_set_free(struct outbox_set *o);
 /* The same, sealing and writing on the pool's threads, and taking the
  * signatures the sealer made ahead for the very same documents. */
-struct pool;
-struct sealer;
 int outbox_flush_pool(struct store *s, const struct envelope_keys *keys, const char *outbound_dir,
     struct pool *pool, struct sealer *sealer);
 #endif

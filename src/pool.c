@@ -98,7 +98,9 @@ void pool_free(struct pool *p)
 	free(p);
 }
 
-struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
+/* A new range at the queue's end, or (first) at its head. */
+static struct pool_task *pool_queue(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg,
+    int first)
 {
 	struct pool_task *t = xcalloc(1, sizeof(*t)), **q;
 
@@ -108,12 +110,18 @@ struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, siz
 	if (n == 0)
 		return t;
 	pthread_mutex_lock(&p->lock);
-	for (q = &p->queue; *q != NULL; q = &(*q)->later)
+	for (q = &p->queue; !first && *q != NULL; q = &(*q)->later)
 		;
+	t->later = *q;
 	*q = t;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	return t;
+}
+
+struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
+{
+	return pool_queue(p, n, fn, arg, 0);
 }
 
 void pool_wait(struct pool *p, struct pool_task *t)
@@ -127,9 +135,10 @@ void pool_wait(struct pool *p, struct pool_task *t)
 	free(t);
 }
 
+/* A caller that waits goes before ranges started ahead of their need. */
 void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
 {
-	pool_wait(p, pool_start(p, n, fn, arg));
+	pool_wait(p, pool_queue(p, n, fn, arg, 1));
 }
 
 int pool_size(const struct pool *p)

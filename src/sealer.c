@@ -16,20 +16,23 @@
 enum sealed_state { SEALED_QUEUED, SEALED_SIGNING, SEALED_DONE, SEALED_FAILED, SEALED_TAKEN };
 
 struct sealed {
+	const struct envelope_keys	*keys;
+	unsigned long			 round;
 	char				*receiver, *file;
 	struct buf			 xml, der;
 	enum sealed_state		 state;
 };
 
 struct sealer {
-	const struct envelope_keys *keys;	/* the round's; NULL: no round */
+	const struct envelope_keys *keys;	/* the newest round's; NULL: no round open */
+	unsigned long	  round;	/* the newest round */
 	pthread_mutex_t	  lock;
 	pthread_cond_t	  work;		/* an offer, or stop */
 	pthread_cond_t	  done;		/* a signature finished */
 	pthread_t	 *threads;
 	int		  nthreads;
 	int		  stop;
-	struct sealed	**items;	/* offered since the last clear, in order */
+	struct sealed	**items;	/* offered in rounds not yet ended, in order */
 	size_t		  n, cap;
 	size_t		  next;		/* the first the threads have not looked at */
 	size_t		  back;		/* past the last a helping taker has not looked at */
@@ -38,14 +41,22 @@ struct sealer {
 	int		  signing;	/* items in SEALED_SIGNING */
 };
 
+static void sealed_free(struct sealed *it)
+{
+	buf_free(&it->xml);
+	buf_free(&it->der);
+	free(it->receiver);
+	free(it->file);
+	free(it);
+}
+
 /* Sign one item outside the lock; its state was set to SEALED_SIGNING. */
 static void sealer_sign(struct sealer *s, struct sealed *it)
 {
-	const struct envelope_keys *keys = s->keys;	/* fixed while anything is signing */
 	int rc;
 
 	pthread_mutex_unlock(&s->lock);
-	rc = envelope_seal(keys, it->xml.data, it->xml.len, &it->der);
+	rc = envelope_seal(it->keys, it->xml.data, it->xml.len, &it->der);
 	pthread_mutex_lock(&s->lock);
 	it->state = rc == 0 ? SEALED_DONE : SEALED_FAILED;
 	s->held += it->der.len;
@@ -107,7 +118,7 @@ void sealer_free(struct sealer *s)
 	pthread_mutex_unlock(&s->lock);
 	for (i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
-	sealer_clear(s);
+	sealer_end(s, s->round);
 	free(s->items);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->work);
@@ -116,19 +127,24 @@ void sealer_free(struct sealer *s)
 	free(s);
 }
 
-void sealer_begin(struct sealer *s, const struct envelope_keys *keys)
+unsigned long sealer_begin(struct sealer *s, const struct envelope_keys *keys)
 {
+	unsigned long round;
+
 	if (s == NULL)
-		return;
-	sealer_clear(s);
+		return 0;
+	pthread_mutex_lock(&s->lock);
 	s->keys = keys;
+	round = ++s->round;
+	pthread_mutex_unlock(&s->lock);
+	return round;
 }
 
 void sealer_offer(struct sealer *s, const char *receiver, const char *file, const struct buf *xml)
 {
 	struct sealed *it;
 
-	if (s == NULL || s->keys == NULL || xml->len > SEALER_DOC_MAX)
+	if (s == NULL || xml->len > SEALER_DOC_MAX)
 		return;
 	it = xcalloc(1, sizeof(*it));
 	it->receiver = xstrdup(receiver);
@@ -137,12 +153,11 @@ void sealer_offer(struct sealer *s, const char *receiver, const char *file, cons
 	buf_init(&it->der);
 	buf_add(&it->xml, xml->data, xml->len);
 	pthread_mutex_lock(&s->lock);
-	if (s->held + xml->len > SEALER_HELD_MAX) {
+	it->keys = s->keys;
+	it->round = s->round;
+	if (s->keys == NULL || s->held + xml->len > SEALER_HELD_MAX) {
 		pthread_mutex_unlock(&s->lock);
-		buf_free(&it->xml);
-		free(it->receiver);
-		free(it->file);
-		free(it);
+		sealed_free(it);
 		return;
 	}
 	if (s->n == s->cap) {
@@ -172,10 +187,10 @@ static int sealer_help(struct sealer *s)
 	return 1;
 }
 
-static int sealer_match(const struct sealed *it, const char *receiver, const char *file,
-    const void *xml, size_t xlen)
+static int sealer_match(const struct sealed *it, const struct envelope_keys *keys, const char *receiver,
+    const char *file, const void *xml, size_t xlen)
 {
-	return it->state != SEALED_TAKEN && it->state != SEALED_FAILED && it->xml.len == xlen && strcmp(it->file, file) == 0 && strcmp(it->receiver, receiver) == 0
+	return it->state != SEALED_TAKEN && it->state != SEALED_FAILED && it->keys == keys && it->xml.len == xlen && strcmp(it->file, file) == 0 && strcmp(it->receiver, receiver) == 0
 	    && memcmp(it->xml.data, xml, xlen) == 0;
 }
 
@@ -186,12 +201,12 @@ int sealer_take(struct sealer *s, const struct envelope_keys *keys, const char *
 	struct buf swap;
 	size_t i, k;
 
-	if (s == NULL || keys != s->keys)
+	if (s == NULL)
 		return -1;
 	pthread_mutex_lock(&s->lock);
 	for (k = 0; k < s->n && it == NULL; k++) {	/* rows are taken about in offer order */
 		i = (s->hint + k) % s->n;
-		if (sealer_match(s->items[i], receiver, file, xml, xlen)) {
+		if (sealer_match(s->items[i], keys, receiver, file, xml, xlen)) {
 			it = s->items[i];
 			s->hint = i + 1;
 		}
@@ -208,31 +223,38 @@ int sealer_take(struct sealer *s, const struct envelope_keys *keys, const char *
 		pthread_mutex_unlock(&s->lock);
 		return -1;
 	}
+	s->held -= it->der.len;		/* the taker's now */
 	swap = *der;
 	*der = it->der;
 	it->der = swap;
+	buf_reset(&it->der);
 	it->state = SEALED_TAKEN;
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
-void sealer_clear(struct sealer *s)
+void sealer_end(struct sealer *s, unsigned long round)
 {
-	size_t i;
+	size_t i, m;
 
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->lock);
-	while (s->signing > 0)
-		pthread_cond_wait(&s->done, &s->lock);
-	for (i = 0; i < s->n; i++) {
-		buf_free(&s->items[i]->xml);
-		buf_free(&s->items[i]->der);
-		free(s->items[i]->receiver);
-		free(s->items[i]->file);
-		free(s->items[i]);
+	for (m = 0; m < s->n && s->items[m]->round <= round; m++)	/* rounds come in order */
+		;
+	for (i = 0; i < m; i++)
+		while (s->items[i]->state == SEALED_SIGNING)
+			pthread_cond_wait(&s->done, &s->lock);
+	for (i = 0; i < m; i++) {
+		s->held -= s->items[i]->xml.len + s->items[i]->der.len;
+		sealed_free(s->items[i]);
 	}
-	s->n = s->next = s->back = s->hint = s->held = 0;
-	s->keys = NULL;
+	memmove(s->items, s->items + m, (s->n - m) * sizeof(*s->items));
+	s->n -= m;
+	s->next = s->next > m ? s->next - m : 0;
+	s->back = s->back > m ? s->back - m : 0;
+	s->hint = s->hint > m ? s->hint - m : 0;
+	if (round >= s->round)
+		s->keys = NULL;		/* the newest ended: no round open */
 	pthread_mutex_unlock(&s->lock);
 }

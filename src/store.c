@@ -239,8 +239,9 @@ int store_del(struct store *s, store_txn *txn, enum store_db db, const void *key
 	return store_check(s->db[db]->del(s->db[db], txn, &k, 0), "del");
 }
 
-int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *prefix,
-    size_t plen, int (*fn)(void *, const void *, size_t, const void *, size_t), void *arg)
+/* From the first key at or after start; with prefix, only while keys begin with it. */
+static int store_walk(struct store *s, store_txn *txn, enum store_db db, const void *start,
+    size_t plen, int prefix, int (*fn)(void *, const void *, size_t, const void *, size_t), void *arg)
 {
 	DBC *c = NULL;
 	DBT k, v;
@@ -253,11 +254,11 @@ int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *pr
 	k.flags = v.flags = DB_DBT_REALLOC;
 	if (plen) {
 		k.data = xmalloc(plen);
-		memcpy(k.data, prefix, plen);
+		memcpy(k.data, start, plen);
 		k.size = (u_int32_t)plen;
 	}
 	rc = c->get(c, &k, &v, plen ? DB_SET_RANGE : DB_FIRST);
-	while (rc == 0 && (plen == 0 || (k.size >= plen && memcmp(k.data, prefix, plen) == 0))) {
+	while (rc == 0 && (!prefix || plen == 0 || (k.size >= plen && memcmp(k.data, start, plen) == 0))) {
 		if (fn(arg, k.data, k.size, v.data, v.size) != 0)
 			break;
 		rc = c->get(c, &k, &v, DB_NEXT);
@@ -266,6 +267,18 @@ int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *pr
 	free(v.data);
 	c->close(c);
 	return store_check(rc == DB_NOTFOUND ? 0 : rc, "scan") < 0 ? -1 : 0;
+}
+
+int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *prefix,
+    size_t plen, int (*fn)(void *, const void *, size_t, const void *, size_t), void *arg)
+{
+	return store_walk(s, txn, db, prefix, plen, 1, fn, arg);
+}
+
+int store_scan_from(struct store *s, store_txn *txn, enum store_db db, const void *start,
+    size_t slen, int (*fn)(void *, const void *, size_t, const void *, size_t), void *arg)
+{
+	return store_walk(s, txn, db, start, slen, 0, fn, arg);
 }
 
 int store_next(struct store *s, store_txn *txn, const char *name, uint64_t *value)

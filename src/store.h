@@ -67,6 +67,10 @@ int store_del(struct store *s, store_txn *txn, enum store_db db, const void *key
 int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *prefix,
     size_t plen, int (*fn)(void *arg, const void *key, size_t klen, const void *val,
     size_t vlen), void *arg);
+/* Visit keys from start (the first at or after it) to the end, in order. */
+int store_scan_from(struct store *s, store_txn *txn, enum store_db db, const void *start,
+    size_t slen, int (*fn)(void *arg, const void *key, size_t klen, const void *val,
+    size_t vlen), void *arg);
 /* Allocate the next value of counter name (starting at 1). */
 int store_next(struct store *s, store_txn *txn, const char *name, uint64_t *value);
 

@@ -738,6 +738,91 @@ static void test_R8_two_envelopes_one_run_append(void **state)
 	assert_int_equal(count_db(f, SDB_AGREEMENTS), 2);
 }
 
+/* Envelopes in archive/, over its day folders. */
+static int count_archived(struct fixture *f)
+{
+	char sub[PATH_MAX];
+	struct dirent *d;
+	DIR *dp = opendir(f->h.spool.archive);
+	int n = 0, k;
+
+	assert_non_null(dp);
+	while ((d = readdir(dp)) != NULL)
+		if (d->d_name[0] != '.' && (k = tu_count(tu_path(sub, "%s/%s", f->h.spool.archive, d->d_name),
+		    NULL, NULL, 0)) > 0)
+			n += k;
+	closedir(dp);
+	return n;
+}
+
+/* n requests of the consignor, MessageIds ERP-P-<first + i>, files p<first + i>.p7m. */
+static void drop_requests(struct fixture *f, int first, int n)
+{
+	struct buf *xml = B(f);
+	char id[32], name[32];
+	int i;
+
+	for (i = first; i < first + n; i++) {
+		snprintf(id, sizeof(id), "ERP-P-%04d", i);
+		snprintf(name, sizeof(name), "p%04d.p7m", i);
+		example(f, MSGID, id, xml);
+		drop_sealed(f, "consignor", xml->data, name);
+	}
+}
+
+/* A backlog of several batches (batch_envelopes = 8) goes through the
+ * pipeline (the next batch applied while the one before is written): every
+ * envelope answered once and archived, a replay of the first batch's message
+ * answered again from the last, and every outbox row forgotten at the end
+ * (issue #7, R8, R25). */
+static void test_R25_backlog_of_batches_each_answered(void **state)
+{
+	struct fixture *f = *state;
+	struct buf *xml = B(f);
+	char p[PATH_MAX];
+	xmlDocPtr doc;
+
+	f->h.conf.batch_envelopes = 8;
+	drop_requests(f, 1, 30);
+	example(f, MSGID, "ERP-P-0001", xml);
+	drop_sealed(f, "consignor", xml->data, "z-replay.p7m");	/* sorts last: the fourth batch */
+	assert_int_equal(run(f), 31);
+	assert_int_equal(count_dir(f, "work"), 0);
+	assert_int_equal(count_archived(f), 31);
+	assert_int_equal(tu_count(tu_path(p, "%s/%s", f->h.spool.outbound, CONSIGNOR), ".p7m", NULL, 0), 30);
+	assert_int_equal(count_db(f, SDB_LETTERS), 1);		/* one letter, the rest appended (R8) */
+	assert_int_equal(count_db(f, SDB_OUTBOX), 0);
+	open_reply(f, CONSIGNOR, "ACK_ERP-P-0030.p7m", xml, &doc);
+	assert_string_equal(text(xmlDocGetRootElement(doc), "Outcome"), "accepted");
+	open_reply(f, CONSIGNOR, "ACK_ERP-P-0001.p7m", xml, &doc);	/* the replay's copy (R25) */
+	assert_string_equal(text(xmlin_child(xmlDocGetRootElement(doc), "Letter"), "Created"), "true");
+}
+
+/* In the pipeline too, a batch whose files cannot be written stays in
+ * work/ with its effect durable, and the next run answers it as replays. */
+static void test_backlog_blocked_receiver_defers(void **state)
+{
+	struct fixture *f = *state;
+	char p[PATH_MAX];
+	int agreements;
+
+	f->h.conf.batch_envelopes = 8;
+	assert_int_equal(tu_writes(tu_path(p, "%s/%s", f->h.spool.outbound, BROKER), "in the way"), 0);
+	drop_requests(f, 1, 20);
+	assert_int_equal(run(f), 0);
+	assert_int_equal(count_dir(f, "work"), 20);
+	assert_int_equal(count_db(f, SDB_LETTERS), 1);
+	agreements = count_db(f, SDB_AGREEMENTS);
+	assert_true(agreements >= 20);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(run(f), 20);
+	assert_int_equal(count_dir(f, "work"), 0);
+	assert_int_equal(count_archived(f), 20);
+	assert_int_equal(count_db(f, SDB_AGREEMENTS), agreements);	/* nothing applied twice */
+	assert_true(tu_count(tu_path(p, "%s/%s", f->h.spool.outbound, BROKER), ".p7m", NULL, 0) > 0);
+	assert_int_equal(count_db(f, SDB_OUTBOX), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -756,6 +841,8 @@ int main(void)
 		T(test_names_not_taken),
 		T(test_blocked_outbox_defers_then_replays),
 		T(test_R8_two_envelopes_one_run_append),
+		T(test_R25_backlog_of_batches_each_answered),
+		T(test_backlog_blocked_receiver_defers),
 	};
 
 	return cmocka_run_group_tests_name("inbound", tests, group_setup, group_teardown);

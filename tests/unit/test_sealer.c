@@ -100,16 +100,17 @@ static void test_take_once(void **state)
 {
 	struct fixture *f = *state;
 	struct buf xml, der;
+	unsigned long r;
 
 	buf_init(&xml);
 	buf_init(&der);
 	doc(&xml, 1);
-	sealer_begin(f->sealer, f->keys);
+	r = sealer_begin(f->sealer, f->keys);
 	sealer_offer(f->sealer, "1101230001", "ACK_M1.p7m", &xml);
 	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "ACK_M1.p7m", xml.data, xml.len, &der), 0);
 	assert_signed(f, &der, &xml);
 	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "ACK_M1.p7m", xml.data, xml.len, &der), -1);
-	sealer_clear(f->sealer);
+	sealer_end(f->sealer, r);
 	buf_free(&xml);
 	buf_free(&der);
 }
@@ -120,13 +121,14 @@ static void test_only_the_very_document(void **state)
 {
 	struct fixture *f = *state;
 	struct buf xml, changed, der;
+	unsigned long r;
 
 	buf_init(&xml);
 	buf_init(&changed);
 	buf_init(&der);
 	doc(&xml, 2);
 	doc(&changed, 3);
-	sealer_begin(f->sealer, f->keys);
+	r = sealer_begin(f->sealer, f->keys);
 	sealer_offer(f->sealer, "0100HG0001", "EXP_000000000007.p7m", &xml);
 	assert_int_equal(sealer_take(f->sealer, f->keys, "0100HG0001", "EXP_000000000007.p7m", changed.data,
 	    changed.len, &der), -1);
@@ -140,7 +142,7 @@ static void test_only_the_very_document(void **state)
 	assert_int_equal(sealer_take(f->sealer, f->keys, "0100HG0001", "EXP_000000000007.p7m", xml.data,
 	    xml.len, &der), 0);
 	assert_signed(f, &der, &xml);
-	sealer_clear(f->sealer);
+	sealer_end(f->sealer, r);
 	buf_free(&xml);
 	buf_free(&changed);
 	buf_free(&der);
@@ -152,24 +154,25 @@ static void test_round_end_drops(void **state)
 {
 	struct fixture *f = *state;
 	struct buf xml, der;
+	unsigned long r;
 	int i;
 
 	buf_init(&xml);
 	buf_init(&der);
-	sealer_begin(f->sealer, f->keys);
+	r = sealer_begin(f->sealer, f->keys);
 	for (i = 0; i < 20; i++) {
 		doc(&xml, i);
 		sealer_offer(f->sealer, "1101230001", "NTC_x.p7m", &xml);
 	}
-	sealer_clear(f->sealer);	/* may run while signatures are being made */
+	sealer_end(f->sealer, r);	/* may run while signatures are being made */
 	doc(&xml, 0);
 	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "NTC_x.p7m", xml.data, xml.len, &der), -1);
-	sealer_offer(f->sealer, "1101230001", "NTC_x.p7m", &xml);	/* no round */
+	sealer_offer(f->sealer, "1101230001", "NTC_x.p7m", &xml);	/* no round open */
 	assert_int_equal(sealer_take(f->sealer, NULL, "1101230001", "NTC_x.p7m", xml.data, xml.len, &der), -1);
 	sealer_begin(NULL, f->keys);
 	sealer_offer(NULL, "1101230001", "NTC_x.p7m", &xml);
 	assert_int_equal(sealer_take(NULL, f->keys, "1101230001", "NTC_x.p7m", xml.data, xml.len, &der), -1);
-	sealer_clear(NULL);
+	sealer_end(NULL, 1);
 	buf_free(&xml);
 	buf_free(&der);
 }
@@ -179,15 +182,16 @@ static void test_big_document_not_held(void **state)
 {
 	struct fixture *f = *state;
 	struct buf xml, der;
+	unsigned long r;
 
 	buf_init(&xml);
 	buf_init(&der);
 	while (xml.len <= 64 << 10)
 		buf_adds(&xml, "<Item><N>1</N><Status>2</Status></Item>\n");
-	sealer_begin(f->sealer, f->keys);
+	r = sealer_begin(f->sealer, f->keys);
 	sealer_offer(f->sealer, "0100HG0001", "ACK_BIG.p7m", &xml);
 	assert_int_equal(sealer_take(f->sealer, f->keys, "0100HG0001", "ACK_BIG.p7m", xml.data, xml.len, &der), -1);
-	sealer_clear(f->sealer);
+	sealer_end(f->sealer, r);
 	buf_free(&xml);
 	buf_free(&der);
 }
@@ -215,9 +219,10 @@ static void test_many_takers(void **state)
 	struct takers *t = calloc(1, sizeof(*t));
 	struct pool *p = pool_new(3);
 	size_t i, n = sizeof(t->xml) / sizeof(t->xml[0]);
+	unsigned long r;
 
 	t->f = f;
-	sealer_begin(f->sealer, f->keys);
+	r = sealer_begin(f->sealer, f->keys);
 	for (i = 0; i < n; i++) {
 		buf_init(&t->xml[i]);
 		buf_init(&t->der[i]);
@@ -232,9 +237,41 @@ static void test_many_takers(void **state)
 		buf_free(&t->xml[i]);
 		buf_free(&t->der[i]);
 	}
-	sealer_clear(f->sealer);
+	sealer_end(f->sealer, r);
 	pool_free(p);
 	free(t);
+}
+
+/* Rounds overlap (one batch's answers taken while the next batch offers):
+ * ending the older drops only its own leftovers. */
+static void test_rounds_overlap(void **state)
+{
+	struct fixture *f = *state;
+	struct buf a, b, der;
+	unsigned long r1, r2;
+
+	buf_init(&a);
+	buf_init(&b);
+	buf_init(&der);
+	doc(&a, 10);
+	doc(&b, 11);
+	r1 = sealer_begin(f->sealer, f->keys);
+	sealer_offer(f->sealer, "1101230001", "ACK_A.p7m", &a);
+	sealer_offer(f->sealer, "1101230001", "ACK_LEFT.p7m", &a);	/* rolled back: never taken */
+	r2 = sealer_begin(f->sealer, f->keys);
+	assert_true(r2 > r1);
+	sealer_offer(f->sealer, "1101230001", "ACK_B.p7m", &b);
+	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "ACK_A.p7m", a.data, a.len, &der), 0);
+	assert_signed(f, &der, &a);
+	sealer_end(f->sealer, r1);
+	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "ACK_LEFT.p7m", a.data, a.len, &der), -1);
+	buf_reset(&der);
+	assert_int_equal(sealer_take(f->sealer, f->keys, "1101230001", "ACK_B.p7m", b.data, b.len, &der), 0);
+	assert_signed(f, &der, &b);
+	sealer_end(f->sealer, r2);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&der);
 }
 
 int main(void)
@@ -245,6 +282,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_end_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_document_not_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_takers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rounds_overlap, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("sealer", tests, group_setup, group_teardown);
