@@ -26,8 +26,7 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-/* Make room for n more bytes plus the terminating NUL. */
-static void buf_reserve(struct buf *b, size_t n)
+void buf_reserve(struct buf *b, size_t n)
 {
 	size_t need = b->len + n + 1;
 

@@ -14,6 +14,8 @@ void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
+/* Make room for n more bytes (and the terminating NUL) at once. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #endif

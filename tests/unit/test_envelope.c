@@ -948,6 +948,120 @@ static void test_open_ber_indefinite_length(void **state)
 	buf_free(&der);
 }
 
+/* ---- the SignedData the hub writes (issue #7: encoded by entrust, not CMS_sign) ---- */
+
+/* Seal content of len bytes with k; openssl cms -verify (the partners' tool)
+ * must accept it against the CA and give the content back; the parsed
+ * structure must be what CMS_sign would make. */
+static void seal_check_cli(struct fixture *f, struct envelope_keys *k, const char *stem, const char *data,
+    size_t len)
+{
+	char p[PATH_MAX], o[PATH_MAX], pem[PATH_MAX];
+	CMS_ContentInfo *cms;
+	CMS_SignerInfo *si;
+	X509_ALGOR *dig = NULL;
+	STACK_OF(X509) *certs;
+	const unsigned char *q;
+	struct buf der, back;
+	int day = 1, sec = 1, idx;
+
+	buf_init(&der);
+	buf_init(&back);
+	assert_int_equal(envelope_seal(k, data, len, &der), 0);
+	assert_int_equal(tu_write(tu_path(p, "%s/%s.p7m", f->dir, stem), der.data, der.len), 0);
+	tu_path(pem, "%s/%s.pem", f->dir, stem);
+	assert_int_equal(tu_sh("openssl cms -verify -binary -inform DER -in '%s' -CAfile '%s' -purpose any "
+	    "-out '%s' 2>/dev/null", p, f->ca, tu_path(o, "%s/%s.out", f->dir, stem)), 0);
+	assert_int_equal(tu_read(o, &back), 0);
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.data, data, len);
+	q = (const unsigned char *)der.data;
+	cms = d2i_CMS_ContentInfo(NULL, &q, (long)der.len);
+	assert_non_null(cms);
+	assert_ptr_equal(q, (const unsigned char *)der.data + der.len);	/* DER, nothing after */
+	assert_int_equal(OBJ_obj2nid(CMS_get0_eContentType(cms)), NID_pkcs7_data);
+	assert_int_equal(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)), 1);
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	assert_int_equal(OBJ_obj2nid(dig->algorithm), NID_sha256);
+	assert_int_equal(CMS_signed_get_attr_count(si), 3);	/* contentType, signingTime, messageDigest */
+	assert_true((idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1)) >= 0);
+	assert_int_equal(ASN1_TIME_diff(&day, &sec, NULL,
+	    X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0)->value.utctime), 1);
+	assert_int_equal(day, 0);
+	assert_true(sec <= 0 && sec > -60);
+	certs = CMS_get1_certs(cms);
+	assert_int_equal(sk_X509_num(certs), 1);		/* the hub certificate */
+	sk_X509_pop_free(certs, X509_free);
+	CMS_ContentInfo_free(cms);
+	buf_free(&der);
+	buf_free(&back);
+	(void)pem;
+}
+
+/* RSA and P-256 hub keys, contents whose DER lengths take 1 to 4 bytes. */
+static void test_seal_shapes_verify_with_openssl_cli(void **state)
+{
+	struct fixture *f = *state;
+	static const size_t sizes[] = {0, 1, 100, 127, 128, 255, 256, 65535, 65536, 3 << 20};
+	static const struct mint m = {"ENTRUSTHUB", -60, 86400, KU, "emailProtection", 0};
+	EVP_PKEY *ek = EVP_EC_gen("P-256");
+	X509 *ex = mint_cert(&m, ek, f->ca_cert, f->ca_key);
+	struct envelope_keys *ec = as_keys(f, "hub-ec", ex, ek);
+	char *data = malloc(3 << 20), stem[32];
+	size_t i;
+
+	for (i = 0; i < (size_t)(3 << 20); i++)
+		data[i] = (char)("<X>委托\r\n\0"[i % 12]);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(stem, sizeof(stem), "rsa-%zu", sizes[i]);
+		seal_check_cli(f, f->trust, stem, data, sizes[i]);
+		snprintf(stem, sizeof(stem), "ec-%zu", sizes[i]);
+		seal_check_cli(f, ec, stem, data, sizes[i]);
+	}
+	envelope_keys_free(ec);
+	X509_free(ex);
+	EVP_PKEY_free(ek);
+	free(data);
+}
+
+/* A hub key of another type (RSA-PSS) is refused when the keys load: the
+ * hub seals with RSA PKCS #1 v1.5 or ECDSA only. */
+static void test_hub_key_other_type_refused(void **state)
+{
+	struct fixture *f = *state;
+	EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+	EVP_PKEY *k = NULL;
+	X509 *x;
+	char cp[PATH_MAX], kp[PATH_MAX], err[256];
+	BIO *b;
+
+	assert_non_null(g);
+	assert_int_equal(EVP_PKEY_keygen_init(g), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(g, 2048), 1);
+	assert_int_equal(EVP_PKEY_keygen(g, &k), 1);
+	EVP_PKEY_CTX_free(g);
+	x = X509_new();
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 4242);
+	X509_set_subject_name(x, X509_get_subject_name(f->ca_cert));
+	X509_set_issuer_name(x, X509_get_subject_name(f->ca_cert));
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, k);
+	assert_true(X509_sign(x, f->ca_key, EVP_sha256()) > 0);
+	b = BIO_new_file(tu_path(cp, "%s/pss.pem", f->dir), "w");
+	assert_int_equal(PEM_write_bio_X509(b, x), 1);
+	BIO_free(b);
+	b = BIO_new_file(tu_path(kp, "%s/pss.key", f->dir), "w");
+	assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL), 1);
+	BIO_free(b);
+	assert_null(envelope_keys_load(f->ca, cp, kp, err, sizeof(err)));
+	assert_non_null(strstr(err, "neither RSA nor EC"));
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -974,6 +1088,8 @@ int main(void)
 		cmocka_unit_test(test_R1_cached_certificates_keyed_by_der),
 		cmocka_unit_test(test_R1_intermediate_in_envelope),
 		cmocka_unit_test(test_open_ber_indefinite_length),
+		cmocka_unit_test(test_seal_shapes_verify_with_openssl_cli),
+		cmocka_unit_test(test_hub_key_other_type_refused),
 	};
 
 	return cmocka_run_group_tests_name("envelope", tests, group_setup, group_teardown);
