@@ -2,6 +2,7 @@
 #include "sealer.h"
 #include "envelope.h"
 #include "xmem.h"
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,7 +20,9 @@ struct sealed {
 	const struct envelope_keys	*keys;
 	unsigned long			 round;
 	char				*receiver, *file;
-	struct buf			 xml, der;
+	struct buf			 xml, der;	/* the document until it is signed */
+	size_t				 xlen;
+	unsigned char			 sha[32];	/* of the document: what a take must match */
 	enum sealed_state		 state;
 };
 
@@ -41,6 +44,14 @@ struct sealer {
 	int		  signing;	/* items in SEALED_SIGNING */
 };
 
+/* Documents are matched by length and SHA-256, so that a signed one need
+ * not be held twice. */
+static void sealer_digest(const void *xml, size_t len, unsigned char sha[32])
+{
+	if (EVP_Digest(xml, len, sha, NULL, EVP_sha256(), NULL) != 1)
+		panic("sealer: SHA-256 failed");
+}
+
 static void sealed_free(struct sealed *it)
 {
 	buf_free(&it->xml);
@@ -59,7 +70,8 @@ static void sealer_sign(struct sealer *s, struct sealed *it)
 	rc = envelope_seal(it->keys, it->xml.data, it->xml.len, &it->der);
 	pthread_mutex_lock(&s->lock);
 	it->state = rc == 0 ? SEALED_DONE : SEALED_FAILED;
-	s->held += it->der.len;
+	s->held += it->der.len - it->xml.len;
+	buf_free(&it->xml);		/* the digest is enough from here (memory) */
 	s->signing--;
 	pthread_cond_broadcast(&s->done);
 }
@@ -152,6 +164,8 @@ void sealer_offer(struct sealer *s, const char *receiver, const char *file, cons
 	buf_init(&it->xml);
 	buf_init(&it->der);
 	buf_add(&it->xml, xml->data, xml->len);
+	it->xlen = xml->len;
+	sealer_digest(xml->data, xml->len, it->sha);
 	pthread_mutex_lock(&s->lock);
 	it->keys = s->keys;
 	it->round = s->round;
@@ -188,25 +202,27 @@ static int sealer_help(struct sealer *s)
 }
 
 static int sealer_match(const struct sealed *it, const struct envelope_keys *keys, const char *receiver,
-    const char *file, const void *xml, size_t xlen)
+    const char *file, const unsigned char sha[32], size_t xlen)
 {
-	return it->state != SEALED_TAKEN && it->state != SEALED_FAILED && it->keys == keys && it->xml.len == xlen && strcmp(it->file, file) == 0 && strcmp(it->receiver, receiver) == 0
-	    && memcmp(it->xml.data, xml, xlen) == 0;
+	return it->state != SEALED_TAKEN && it->state != SEALED_FAILED && it->keys == keys && it->xlen == xlen
+	    && memcmp(it->sha, sha, 32) == 0 && strcmp(it->file, file) == 0 && strcmp(it->receiver, receiver) == 0;
 }
 
 int sealer_take(struct sealer *s, const struct envelope_keys *keys, const char *receiver,
     const char *file, const void *xml, size_t xlen, struct buf *der)
 {
 	struct sealed *it = NULL;
+	unsigned char sha[32];
 	struct buf swap;
 	size_t i, k;
 
 	if (s == NULL)
 		return -1;
+	sealer_digest(xml, xlen, sha);
 	pthread_mutex_lock(&s->lock);
 	for (k = 0; k < s->n && it == NULL; k++) {	/* rows are taken about in offer order */
 		i = (s->hint + k) % s->n;
-		if (sealer_match(s->items[i], keys, receiver, file, xml, xlen)) {
+		if (sealer_match(s->items[i], keys, receiver, file, sha, xlen)) {
 			it = s->items[i];
 			s->hint = i + 1;
 		}

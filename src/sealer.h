@@ -1,8 +1,9 @@
 /* sealer — signs outbound documents ahead of their commit, on threads of its
  * own, so that the serial apply of a batch and the signing of its answers
  * overlap (issue #7).  The outbox still writes only committed rows: when it
- * emits a row it takes the signature made here if the document is, byte for
- * byte, the one offered, and signs it itself otherwise.  A signature nobody
+ * emits a row it takes the signature made here if the document is the one
+ * offered (the same length and SHA-256: once signed, only the digest is
+ * kept), and signs it itself otherwise.  A signature nobody
  * takes (its transaction was rolled back) is dropped at the round's end.
  * Failure contract: sealer_new panics if threads cannot be made; the other
  * calls cannot fail (a document that could not be signed ahead is simply
