@@ -14,7 +14,7 @@
 #include "buf.h"
 
 struct store;
-struct __db_txn;
+struct store_txn;
 struct envelope_keys;
 struct pool;
 struct sealer;
@@ -29,13 +29,13 @@ struct outbox_row {
 };
 
 /* Queue xml for receiver under file_name (NULL: "NTC_<seq>.p7m"). */
-int outbox_add(struct store *s, struct __db_txn *txn, const char *receiver,
+int outbox_add(struct store *s, struct store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml);
 /* Queue xml for receiver as "<prefix>_<seq>.p7m". */
-int outbox_add_seq(struct store *s, struct __db_txn *txn, const char *receiver,
+int outbox_add_seq(struct store *s, struct store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml);
 /* The same, telling the file name chosen (for the audit trail). */
-int outbox_add_as(struct store *s, struct __db_txn *txn, const char *receiver,
+int outbox_add_as(struct store *s, struct store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX]);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
 /* The same in three steps, for a pipeline that writes one batch's files
@@ -48,7 +48,7 @@ struct outbox_set;
 struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *last, int *more);
 int outbox_write(struct outbox_set *o, const struct envelope_keys *keys, const char *outbound_dir,
     struct pool *pool, struct sealer *sealer);
-int outbox_forget(struct store *s, struct __db_txn *txn, const struct outbox_set *o);
+int outbox_forget(struct store *s, struct store_txn *txn, const struct outbox_set *o);
 void outbox_set_free(struct outbox_set *o);
 /* The same, sealing and writing on the pool's threads, and taking the
  * signatures the sealer made ahead for the very same documents. */

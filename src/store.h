@@ -8,7 +8,8 @@
  *   by_letter    letter|agreement → ""  (range scan: agreements of a letter)
  *   seen         sender|message-id → the ack XML given (R25)
  *   outbox       seq (8 bytes BE) → row (codec) + XML body
- *   counters     name → next number (8 bytes BE), for R7 numbers and seqs
+ *   counters     name → last number given (8 bytes BE), for R7 numbers and seqs;
+ *                a transaction reads each once and writes it once, at commit
  *   by_party     code|agreement → ""  (an enterprise's agreements, both roles: R21–R23)
  *   accounts     code → account record (R18)
  *   topups       code|time(8 BE)|seq(8 BE) → units|reference (R20)
@@ -25,8 +26,8 @@
 #include "buf.h"
 #include "entrust.h"
 
-struct __db_txn;
-typedef struct __db_txn store_txn;
+struct store_txn;
+typedef struct store_txn store_txn;
 struct store;
 
 enum store_db { SDB_LETTERS, SDB_AGREEMENTS, SDB_LIVE, SDB_BY_LETTER, SDB_SEEN,
@@ -71,7 +72,10 @@ int store_scan(struct store *s, store_txn *txn, enum store_db db, const void *pr
 int store_scan_from(struct store *s, store_txn *txn, enum store_db db, const void *start,
     size_t slen, int (*fn)(void *arg, const void *key, size_t klen, const void *val,
     size_t vlen), void *arg);
-/* Allocate the next value of counter name (starting at 1). */
+/* Allocate the next value of counter name (starting at 1, a name under 32
+ * bytes).  In a transaction the counter is locked and read at its first use
+ * and written when the outermost transaction commits; numbers taken in an
+ * aborted (child) transaction come again. */
 int store_next(struct store *s, store_txn *txn, const char *name, uint64_t *value);
 
 int store_letter_get(struct store *s, store_txn *txn, const char *number, struct letter *l);

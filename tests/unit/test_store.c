@@ -237,6 +237,61 @@ static void test_R7_counter_in_aborted_txn_rolls_back(void **state)
 	assert_int_equal(v, 2);
 }
 
+static uint64_t next_of(struct fixture *f, store_txn *t, const char *name)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(store_next(f->s, t, name, &v), 0);
+	return v;
+}
+
+/* R7 numbers taken in a child go on in its parent when it commits, and come
+ * again when it aborts; the outermost commit writes the last one (issue #7:
+ * counted in memory, one write per counter and transaction). */
+static void test_R7_counters_in_child_transactions(void **state)
+{
+	struct fixture *f = *state;
+	store_txn *t, *c, *g;
+	struct buf raw;
+	int i;
+
+	t = store_begin(f->s);
+	assert_int_equal(next_of(f, t, "A2026"), 1);
+	c = store_begin_child(f->s, t);
+	assert_int_equal(next_of(f, c, "A2026"), 2);
+	assert_int_equal(next_of(f, c, "A2026"), 3);
+	assert_int_equal(next_of(f, c, "L2026"), 1);
+	assert_int_equal(store_commit(c), 0);
+	assert_int_equal(next_of(f, t, "A2026"), 4);
+	assert_int_equal(next_of(f, t, "L2026"), 2);
+	c = store_begin_child(f->s, t);
+	assert_int_equal(next_of(f, c, "A2026"), 5);
+	store_abort(c);
+	assert_int_equal(next_of(f, t, "A2026"), 5);	/* the aborted child's 5 comes again */
+	c = store_begin_child(f->s, t);
+	g = store_begin_child(f->s, c);
+	assert_int_equal(next_of(f, g, "A2026"), 6);
+	assert_int_equal(store_commit(g), 0);
+	assert_int_equal(next_of(f, c, "A2026"), 7);
+	assert_int_equal(store_commit(c), 0);
+	for (i = 0; i < 1000; i++)
+		next_of(f, t, "outbox");
+	assert_int_equal(store_commit(t), 0);
+
+	reopen(f);
+	buf_init(&raw);
+	assert_int_equal(store_get(f->s, NULL, SDB_COUNTERS, "A2026", 5, &raw), 0);
+	assert_memory_equal(raw.data, "\0\0\0\0\0\0\0\7", 8);
+	assert_int_equal(store_get(f->s, NULL, SDB_COUNTERS, "outbox", 6, &raw), 0);
+	assert_memory_equal(raw.data, "\0\0\0\0\0\0\3\350", 8);
+	buf_free(&raw);
+	assert_int_equal(next_of(f, NULL, "L2026"), 3);
+	t = store_begin(f->s);
+	assert_int_equal(next_of(f, t, "A2026"), 8);
+	store_abort(t);
+	assert_int_equal(next_of(f, NULL, "A2026"), 8);
+}
+
 static void test_txn_abort_discards_commit_keeps(void **state)
 {
 	struct fixture *f = *state;
@@ -524,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_empty_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R7_counters_start_at_one_and_persist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R7_counter_in_aborted_txn_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R7_counters_in_child_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_abort_discards_commit_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_letter_put_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agreement_put_get, setup, teardown),
