@@ -222,17 +222,11 @@ static void *checkpointer_main(void *arg)
 
 static void checkpointer_start(struct checkpointer *c, struct store *store)
 {
-	sigset_t all, old;
-
 	memset(c, 0, sizeof(*c));
 	c->store = store;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
-	sigfillset(&all);	/* signals are the main thread's (signalfd) */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0)
-		panic("entrustd: cannot start the checkpoint thread");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	xthreads_start(&c->thread, 1, checkpointer_main, c, "entrustd checkpoint");
 }
 
 /* Ask for a checkpoint; one already under way is not queued twice. */

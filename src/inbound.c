@@ -19,7 +19,6 @@
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -549,16 +548,10 @@ static void *emitter_main(void *arg)
 
 static void emitter_hand(struct emitter *m, struct emission *e)
 {
-	sigset_t all, old;
-
 	if (!m->running) {		/* started for the first batch that needs it */
 		pthread_mutex_init(&m->lock, NULL);
 		pthread_cond_init(&m->cond, NULL);
-		sigfillset(&all);	/* signals are the main thread's (signalfd) */
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		if (pthread_create(&m->thread, NULL, emitter_main, m) != 0)
-			panic("inbound: cannot start the emitter thread");
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		xthreads_start(&m->thread, 1, emitter_main, m, "inbound emitter");
 		m->running = 1;
 	}
 	pthread_mutex_lock(&m->lock);

@@ -2,7 +2,6 @@
 #include "pool.h"
 #include "xmem.h"
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 
 /* One range of indexes, run by whoever takes them. */
@@ -61,21 +60,13 @@ static void *pool_main(void *arg)
 struct pool *pool_new(int threads)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
-	sigset_t all, old;
-	int i;
 
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
 	p->nthreads = threads > 0 ? threads : 1;
 	p->threads = xcalloc((size_t)p->nthreads, sizeof(pthread_t));
-	/* Workers take no signals: the daemon's main thread reads them (signalfd). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < p->nthreads; i++)
-		if (pthread_create(&p->threads[i], NULL, pool_main, p) != 0)
-			panic("pool: cannot start a thread");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	xthreads_start(p->threads, p->nthreads, pool_main, p, "pool");
 	return p;
 }
 

@@ -4,7 +4,6 @@
 #include "xmem.h"
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,20 +100,13 @@ static void *sealer_main(void *arg)
 struct sealer *sealer_new(int threads)
 {
 	struct sealer *s = xcalloc(1, sizeof(*s));
-	sigset_t all, old;
-	int i;
 
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
 	s->nthreads = threads > 0 ? threads : 1;
 	s->threads = xcalloc((size_t)s->nthreads, sizeof(pthread_t));
-	sigfillset(&all);	/* the main thread reads the signals (signalfd) */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < s->nthreads; i++)
-		if (pthread_create(&s->threads[i], NULL, sealer_main, s) != 0)
-			panic("sealer: cannot start a thread");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	xthreads_start(s->threads, s->nthreads, sealer_main, s, "sealer");
 	return s;
 }
 

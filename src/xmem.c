@@ -1,5 +1,6 @@
 /* xmem — allocation wrappers that abort on failure, and panic(). */
 #include "xmem.h"
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,4 +65,17 @@ int strlcopy(char *dst, const char *s, size_t n)
 	}
 	memcpy(dst, s, len + 1);
 	return 0;
+}
+
+void xthreads_start(pthread_t *t, int n, void *(*fn)(void *), void *arg, const char *what)
+{
+	sigset_t all, old;
+	int i;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, fn, arg) != 0)
+			panic("%s: cannot start a thread", what);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

@@ -3,6 +3,7 @@
  * (STYLE.md tier 1), so callers never check for NULL. */
 #ifndef XMEM_H
 #define XMEM_H
+#include <pthread.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
@@ -10,6 +11,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Start n threads running fn(arg) into t[0..n), with every signal blocked in
+ * them (the daemon's main thread reads signals through a signalfd); panics
+ * naming what if one cannot be started. */
+void xthreads_start(pthread_t *t, int n, void *(*fn)(void *), void *arg, const char *what);
 
 /* Copy s into dst of size n, always NUL-terminated; returns -1 if s was cut. */
 int strlcopy(char *dst, const char *s, size_t n);
