@@ -252,10 +252,8 @@ static struct store_counter *store_counter_add(store_txn *t, const char *name, u
 static int store_counter_write(struct store *s, store_txn *txn, const char *name, uint64_t value)
 {
 	unsigned char be[8];
-	int i;
 
-	for (i = 0; i < 8; i++)
-		be[i] = (unsigned char)(value >> (56 - 8 * i));
+	store_be64(be, value);
 	return store_put(s, txn, SDB_COUNTERS, name, strlen(name), be, 8);
 }
 
@@ -389,14 +387,11 @@ int store_scan_from(struct store *s, store_txn *txn, enum store_db db, const voi
 static int store_counter_read(struct store *s, store_txn *txn, const char *name, uint64_t *n)
 {
 	struct buf v;
-	int rc, i;
+	int rc;
 
 	buf_init(&v);
 	rc = store_get(s, txn, SDB_COUNTERS, name, strlen(name), &v);
-	*n = 0;
-	if (rc == 0 && v.len == 8)
-		for (i = 0; i < 8; i++)
-			*n = *n << 8 | (unsigned char)v.data[i];
+	*n = rc == 0 && v.len == 8 ? store_get_be64((const unsigned char *)v.data) : 0;
 	buf_free(&v);
 	return rc < 0 ? -1 : 0;
 }
