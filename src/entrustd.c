@@ -226,7 +226,7 @@ static void checkpointer_start(struct checkpointer *c, struct store *store)
 	c->store = store;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
-	xthreads_start(&c->thread, 1, checkpointer_main, c, "entrustd checkpoint");
+	xthreads_start(&c->thread, 1, checkpointer_main, c, "ckpt");
 }
 
 /* Ask for a checkpoint; one already under way is not queued twice. */

@@ -551,7 +551,7 @@ static void emitter_hand(struct emitter *m, struct emission *e)
 	if (!m->running) {		/* started for the first batch that needs it */
 		pthread_mutex_init(&m->lock, NULL);
 		pthread_cond_init(&m->cond, NULL);
-		xthreads_start(&m->thread, 1, emitter_main, m, "inbound emitter");
+		xthreads_start(&m->thread, 1, emitter_main, m, "emit");
 		m->running = 1;
 	}
 	pthread_mutex_lock(&m->lock);

@@ -106,7 +106,7 @@ struct sealer *sealer_new(int threads)
 	pthread_cond_init(&s->done, NULL);
 	s->nthreads = threads > 0 ? threads : 1;
 	s->threads = xcalloc((size_t)s->nthreads, sizeof(pthread_t));
-	xthreads_start(s->threads, s->nthreads, sealer_main, s, "sealer");
+	xthreads_start(s->threads, s->nthreads, sealer_main, s, "seal");
 	return s;
 }
 

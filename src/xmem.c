@@ -69,13 +69,17 @@ int strlcopy(char *dst, const char *s, size_t n)
 
 void xthreads_start(pthread_t *t, int n, void *(*fn)(void *), void *arg, const char *what)
 {
+	char name[16];	/* the kernel's limit, with its NUL */
 	sigset_t all, old;
 	int i;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < n; i++)
+	snprintf(name, sizeof(name), "entrust-%s", what);
+	for (i = 0; i < n; i++) {
 		if (pthread_create(&t[i], NULL, fn, arg) != 0)
 			panic("%s: cannot start a thread", what);
+		pthread_setname_np(t[i], name);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

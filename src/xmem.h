@@ -12,8 +12,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Start n threads running fn(arg) into t[0..n), with every signal blocked in
- * them (the daemon's main thread reads signals through a signalfd); panics
- * naming what if one cannot be started. */
+ * them (the daemon's main thread reads signals through a signalfd), named
+ * "entrust-WHAT" for top -H and perf (WHAT up to 8 characters); panics if
+ * one cannot be started. */
 void xthreads_start(pthread_t *t, int n, void *(*fn)(void *), void *arg, const char *what);
 
 /* Copy s into dst of size n, always NUL-terminated; returns -1 if s was cut. */
