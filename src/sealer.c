@@ -69,7 +69,7 @@ static void sealer_sign(struct sealer *s, struct sealed *it)
 	rc = envelope_seal(it->keys, it->xml.data, it->xml.len, &it->der);
 	pthread_mutex_lock(&s->lock);
 	it->state = rc == 0 ? SEALED_DONE : SEALED_FAILED;
-	s->held += it->der.len - it->xml.len;
+	s->held = s->held - it->xml.len + it->der.len;
 	buf_free(&it->xml);		/* the digest is enough from here (memory) */
 	s->signing--;
 	pthread_cond_broadcast(&s->done);
@@ -257,7 +257,8 @@ void sealer_end(struct sealer *s, unsigned long round)
 		s->held -= s->items[i]->xml.len + s->items[i]->der.len;
 		sealed_free(s->items[i]);
 	}
-	memmove(s->items, s->items + m, (s->n - m) * sizeof(*s->items));
+	if (m > 0)	/* items is NULL until the first offer */
+		memmove(s->items, s->items + m, (s->n - m) * sizeof(*s->items));
 	s->n -= m;
 	s->next = s->next > m ? s->next - m : 0;
 	s->back = s->back > m ? s->back - m : 0;
