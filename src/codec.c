@@ -62,7 +62,7 @@ static const struct codec_field account_fields[] = {
 
 static const struct codec_field outbox_fields[] = {
 	S(struct outbox_row, 1, receiver), S(struct outbox_row, 2, file_name),
-	I(struct outbox_row, 3, created_at),
+	I(struct outbox_row, 3, created_at), S(struct outbox_row, 4, seen),
 };
 
 #define SCHEMA(n, type, fields) \

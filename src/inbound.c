@@ -83,11 +83,17 @@ static void job_reason_text(const struct job *j, enum reason r, const char *path
 		buf_printf(out, "signer: %s %s\n", j->party->code, role_name(j->party->role));
 }
 
-/* Record ack in the outbox (and, for an applied message, in the seen table).
+/* Where an answer is kept besides the outbox: nowhere (a refusal before
+ * judgement), in the seen table from now on (a judged message, R25), or
+ * there already (a replay).  An outbox row for a kept answer names its seen
+ * record instead of holding a second copy. */
+enum ack_kept { ACK_NOT_KEPT, ACK_KEEP, ACK_KEPT };
+
+/* Record ack in the outbox (and, for a judged message, in the seen table).
  * A message that was judged is answered as ACK_<MessageId>; a refusal before
  * judgement as ACK_<envelope id>, so that it can never replace the answer to
  * an earlier message that had the same MessageId. */
-static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, int remember)
+static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, enum ack_kept kept)
 {
 	struct store *s = j->hub->store;
 	char key[96], name[128];
@@ -97,9 +103,10 @@ static int job_queue_ack(struct job *j, store_txn *txn, const struct buf *ack, i
 	else
 		snprintf(name, sizeof(name), "ACK_%s.p7m", j->id);
 	snprintf(key, sizeof(key), "%s|%s", j->party->code, j->reply.in_msgid);
-	if (remember && store_put(s, txn, SDB_SEEN, key, strlen(key), ack->data, ack->len) < 0)
+	if (kept == ACK_KEEP && store_put(s, txn, SDB_SEEN, key, strlen(key), ack->data, ack->len) < 0)
 		return -1;
-	if (outbox_add(s, txn, j->party->code, name, ack) < 0)
+	if (kept == ACK_NOT_KEPT ? outbox_add(s, txn, j->party->code, name, ack) < 0
+	    : outbox_add_seen(s, txn, j->party->code, name, key) < 0)
 		return -1;
 	sealer_offer(j->hub->sealer, j->party->code, name, ack);
 	return 0;
@@ -237,7 +244,7 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 		*replayed = 1;
 		if (rc == 0)
 			job_recovered(j, ack);
-		return rc < 0 ? -1 : job_queue_ack(j, txn, ack, 0);
+		return rc < 0 ? -1 : job_queue_ack(j, txn, ack, ACK_KEPT);
 	}
 	rc = type->apply(&ctx, root);
 	xmlFreeDoc(j->doc);	/* judged: the tree goes before the answer's is built (memory, issue #7) */
@@ -255,7 +262,7 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 	if (rc != 0)
 		return rc;
 	reply_ack_xml(&j->reply, h->codes, ack);
-	return job_queue_ack(j, txn, ack, 1);
+	return job_queue_ack(j, txn, ack, ACK_KEEP);
 }
 
 static void job_log_outcome(struct job *j, int replayed)
@@ -314,7 +321,7 @@ static int job_apply(struct job *j, store_txn *txn)
 		if (j->party) {		/* a negative ack only to an identified signer */
 			reply_error(&j->reply, -1, j->refusal, j->refusal_path, "%s", j->detail);
 			reply_ack_xml(&j->reply, j->hub->codes, &ack);
-			rc = job_queue_ack(j, txn, &ack, 0);
+			rc = job_queue_ack(j, txn, &ack, ACK_NOT_KEPT);
 		}
 		buf_free(&ack);
 		return rc;
@@ -328,7 +335,7 @@ static int job_apply(struct job *j, store_txn *txn)
 		store_abort(child);
 		if (rc == 1) {		/* refused by a rule: record the answer only */
 			reply_ack_xml(&j->reply, j->hub->codes, &ack);
-			rc = job_queue_ack(j, txn, &ack, 1);
+			rc = job_queue_ack(j, txn, &ack, ACK_KEEP);
 		}
 	}
 	buf_free(&ack);

@@ -18,28 +18,37 @@
 #include <time.h>
 
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
-    const char *file_name, const char *prefix, const struct buf *xml, char *name);
+    const char *file_name, const char *prefix, const struct buf *xml, const char *seen, char *name);
 
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, file_name, "NTC", xml, NULL);
+	return outbox_put(s, txn, receiver, file_name, "NTC", xml, NULL, NULL);
+}
+
+int outbox_add_seen(struct store *s, store_txn *txn, const char *receiver,
+    const char *file_name, const char *seen_key)
+{
+	if (strlen(seen_key) >= OUTBOX_SEEN_MAX)
+		panic("outbox: seen key %s too long", seen_key);
+	return outbox_put(s, txn, receiver, file_name, "NTC", NULL, seen_key, NULL);
 }
 
 int outbox_add_seq(struct store *s, store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL);
+	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL, NULL);
 }
 
 int outbox_add_as(struct store *s, store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX])
 {
-	return outbox_put(s, txn, receiver, NULL, prefix, xml, name);
+	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL, name);
 }
 
+/* The row, then its XML unless it names the seen record that holds it. */
 static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
-    const char *file_name, const char *prefix, const struct buf *xml, char *name)
+    const char *file_name, const char *prefix, const struct buf *xml, const char *seen, char *name)
 {
 	struct outbox_row row;
 	unsigned char key[8], len[4];
@@ -57,6 +66,8 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 		strlcopy(row.file_name, file_name, sizeof(row.file_name));
 	else
 		snprintf(row.file_name, sizeof(row.file_name), "%s_%012llu.p7m", prefix, (unsigned long long)seq);
+	if (seen != NULL)
+		strlcopy(row.seen, seen, sizeof(row.seen));
 	if (name != NULL)
 		strlcopy(name, row.file_name, OUTBOX_NAME_MAX);
 	buf_init(&rec);
@@ -68,7 +79,8 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 	len[3] = (unsigned char)rec.len;
 	buf_add(&v, len, 4);
 	buf_add(&v, rec.data, rec.len);
-	buf_add(&v, xml->data, xml->len);
+	if (seen == NULL)
+		buf_add(&v, xml->data, xml->len);
 	store_be64(key, (uint64_t)row.seq);
 	rc = store_put(s, txn, SDB_OUTBOX, key, 8, v.data, v.len);
 	buf_free(&rec);
@@ -87,6 +99,7 @@ struct outbox_item {
 };
 
 struct outbox_set {
+	struct store			*store;		/* while collecting */
 	const struct envelope_keys	*keys;
 	struct sealer			*sealer;
 	const char			*outbound;
@@ -96,6 +109,26 @@ struct outbox_set {
 };
 
 #define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs, one commit */
+
+/* A row that names its answer in seen gets that XML after it, as if it held
+ * a copy (the record is written once and never removed, R25). */
+static void outbox_collect_seen(struct outbox_set *f, const void *val, size_t vlen)
+{
+	const unsigned char *p = val;
+	size_t rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+	struct outbox_row row;
+	struct buf xml;
+
+	if (rlen > vlen - 4 || codec_decode(&codec_outbox, p + 4, rlen, &row) < 0)
+		panic("outbox: corrupt row");
+	if (row.seen[0] == '\0')
+		return;
+	buf_init(&xml);
+	if (store_get(f->store, NULL, SDB_SEEN, row.seen, strlen(row.seen), &xml) != 0)
+		panic("outbox: row for %s names answer %s, which is not stored", row.file_name, row.seen);
+	buf_add(&f->rows, xml.data, xml.len);
+	buf_free(&xml);
+}
 
 static int outbox_collect_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -113,6 +146,7 @@ static int outbox_collect_row(void *arg, const void *key, size_t klen, const voi
 	it->row.seq = (int64_t)store_get_be64(key);
 	it->off = f->rows.len;		/* pointers wait: rows moves while it grows */
 	buf_add(&f->rows, val, vlen);
+	outbox_collect_seen(f, val, vlen);
 	return f->n == OUTBOX_ROUND;
 }
 
@@ -268,11 +302,13 @@ struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *las
 	unsigned char key[8];
 
 	buf_init(&f->rows);
+	f->store = s;
 	store_be64(key, after + 1);
 	if (store_scan_from(s, NULL, SDB_OUTBOX, key, 8, outbox_collect_row, f) < 0) {
 		outbox_set_free(f);
 		return NULL;
 	}
+	f->store = NULL;
 	*more = f->n == OUTBOX_ROUND;
 	*last = f->n ? (uint64_t)f->items[f->n - 1].row.seq : after;
 	outbox_decode(f);

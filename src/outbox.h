@@ -20,17 +20,24 @@ struct pool;
 struct sealer;
 
 #define OUTBOX_NAME_MAX 160
+#define OUTBOX_SEEN_MAX 96
 
 struct outbox_row {
 	int64_t	seq;
 	char	receiver[11];
 	char	file_name[OUTBOX_NAME_MAX];
 	int64_t	created_at;
+	char	seen[OUTBOX_SEEN_MAX];	/* "": the XML follows the row; else its key in seen */
 };
 
 /* Queue xml for receiver under file_name (NULL: "NTC_<seq>.p7m"). */
 int outbox_add(struct store *s, struct store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml);
+/* Queue for receiver under file_name the answer kept in the seen database
+ * under seen_key (written once, R25; in this transaction or before): the row
+ * names it instead of holding a second copy (issue #7: half the log of an Ack). */
+int outbox_add_seen(struct store *s, struct store_txn *txn, const char *receiver,
+    const char *file_name, const char *seen_key);
 /* Queue xml for receiver as "<prefix>_<seq>.p7m". */
 int outbox_add_seq(struct store *s, struct store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml);

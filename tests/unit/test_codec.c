@@ -109,6 +109,7 @@ static void test_outbox_wire_format(void **state)
 		1, 0, 3, 'a', 'b', 'c',			/* receiver */
 		2, 0, 5, 'N', '.', 'p', '7', 'm',	/* file_name */
 		3, 0, 8, 0, 0, 0, 0, 0, 0, 0x01, 0x02,	/* created_at, 8 bytes BE */
+		4, 0, 7, 'c', 'o', 'd', 'e', '|', 'i', 'd',	/* seen: the answer's key there */
 	};
 	struct outbox_row row, got;
 	struct buf b;
@@ -119,6 +120,7 @@ static void test_outbox_wire_format(void **state)
 	strcpy(row.receiver, "abc");
 	strcpy(row.file_name, "N.p7m");
 	row.created_at = 0x102;
+	strcpy(row.seen, "code|id");
 	buf_init(&b);
 	codec_encode(&codec_outbox, &row, &b);
 	assert_int_equal(b.len, sizeof(want));
@@ -128,6 +130,7 @@ static void test_outbox_wire_format(void **state)
 	assert_string_equal(got.receiver, "abc");
 	assert_string_equal(got.file_name, "N.p7m");
 	assert_int_equal(got.created_at, 0x102);
+	assert_string_equal(got.seen, "code|id");
 	buf_free(&b);
 }
 
@@ -145,6 +148,7 @@ static void test_unterminated_field_is_cut(void **state)
 	assert_int_equal(codec_decode(&codec_outbox, b.data, b.len, &got), 0);
 	assert_int_equal(strlen(got.receiver), sizeof(got.receiver) - 1);
 	assert_int_equal(strlen(got.file_name), sizeof(got.file_name) - 1);
+	assert_int_equal(strlen(got.seen), sizeof(got.seen) - 1);
 	buf_free(&b);
 }
 

@@ -116,6 +116,14 @@ static int count_row(void *arg, const void *k, size_t kl, const void *v, size_t 
 	return 0;
 }
 
+static int append_row(void *arg, const void *k, size_t kl, const void *v, size_t vl)
+{
+	(void)k;
+	(void)kl;
+	buf_add(arg, v, vl);
+	return 0;
+}
+
 static int rows(struct fixture *f)
 {
 	int n = 0;
@@ -359,6 +367,39 @@ static void test_empty_flush(void **state)
 	assert_int_equal(tu_count(f->outbound, NULL, NULL, 0), 0);
 }
 
+/* R25: an Ack kept in the seen table is queued by naming it there (one copy
+ * in the store, issue #7); the file written is that answer, also after a
+ * restart, and the seen record stays for replays. */
+static void test_R25_ack_named_in_seen_written_from_there(void **state)
+{
+	struct fixture *f = *state;
+	static const char ack[] = "<Ack>kept once</Ack>";
+	char db[PATH_MAX], err[256];
+	store_txn *t;
+	struct buf v;
+
+	add(f, "4101W68006", NULL, "<Notice>copied</Notice>");	/* beside a row holding its XML */
+	t = store_begin(f->s);
+	assert_non_null(t);
+	assert_int_equal(store_put(f->s, t, SDB_SEEN, "1101230001|ERP-9", 16, ack, strlen(ack)), 0);
+	assert_int_equal(outbox_add_seen(f->s, t, "1101230001", "ACK_ERP-9.p7m", "1101230001|ERP-9"), 0);
+	assert_int_equal(store_commit(t), 0);
+	buf_init(&v);
+	assert_int_equal(store_scan(f->s, NULL, SDB_OUTBOX, NULL, 0, append_row, &v), 0);
+	assert_non_null(memmem(v.data, v.len, "<Notice>copied</Notice>", 23));
+	assert_null(memmem(v.data, v.len, ack, strlen(ack)));	/* the Ack's row holds no copy */
+	store_close(f->s);
+	f->s = store_open(tu_path(db, "%s/db", f->tdir), err, sizeof(err));
+	assert_non_null(f->s);
+	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), 0);
+	expect_file(f, "1101230001", "ACK_ERP-9.p7m", ack);
+	expect_file(f, "4101W68006", "NTC_000000000001.p7m", "<Notice>copied</Notice>");
+	assert_int_equal(rows(f), 0);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "1101230001|ERP-9", 16, &v), 0);
+	assert_int_equal(v.len, strlen(ack));
+	buf_free(&v);
+}
+
 /* Rows survive a restart of the store (crash between commit and flush). */
 static void test_rows_survive_reopen(void **state)
 {
@@ -389,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_rows_with_a_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_survive_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R25_ack_named_in_seen_written_from_there, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("outbox", tests, group_setup, group_teardown);
