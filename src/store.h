@@ -7,7 +7,8 @@
  *   live         consignor|broker → number of the live letter (R8)
  *   by_letter    letter|agreement → ""  (range scan: agreements of a letter)
  *   seen         sender|message-id → the ack XML given (R25)
- *   outbox       seq (8 bytes BE) → row (codec) + XML body
+ *   outbox       seq (8 bytes BE) → row (codec) + XML body, or a row naming
+ *                the seen record that holds its XML (an Ack)
  *   counters     name → last number given (8 bytes BE), for R7 numbers and seqs;
  *                a transaction reads each once and writes it once, at commit
  *   by_party     code|agreement → ""  (an enterprise's agreements, both roles: R21–R23)
