@@ -91,7 +91,7 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 /* One row taken from the store for emission. */
 struct outbox_item {
 	struct outbox_row	row;
-	size_t			 off;		/* of its value in outbox_set.rows */
+	size_t			 off;		/* of its XML in outbox_set.rows */
 	const char		*xml;
 	size_t			 xlen;
 	int			 ok;
@@ -105,35 +105,31 @@ struct outbox_set {
 	const char			*outbound;
 	struct outbox_item		*items;
 	size_t				 n, cap;
-	struct buf			 rows;		/* the values the items point into */
+	struct buf			 rows;		/* the XML the items point into */
 };
 
 #define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs, one commit */
 
-/* A row that names its answer in seen gets that XML after it, as if it held
- * a copy (the record is written once and never removed, R25). */
-static void outbox_collect_seen(struct outbox_set *f, const void *val, size_t vlen)
+static void outbox_collect_seen(struct outbox_set *f, const struct outbox_item *it)
 {
-	const unsigned char *p = val;
-	size_t rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-	struct outbox_row row;
 	struct buf xml;
 
-	if (rlen > vlen - 4 || codec_decode(&codec_outbox, p + 4, rlen, &row) < 0)
-		panic("outbox: corrupt row");
-	if (row.seen[0] == '\0')
-		return;
 	buf_init(&xml);
-	if (store_get(f->store, NULL, SDB_SEEN, row.seen, strlen(row.seen), &xml) != 0)
-		panic("outbox: row for %s names answer %s, which is not stored", row.file_name, row.seen);
+	if (store_get(f->store, NULL, SDB_SEEN, it->row.seen, strlen(it->row.seen), &xml) != 0)
+		panic("outbox: row for %s names answer %s, which is not stored", it->row.file_name, it->row.seen);
 	buf_add(&f->rows, xml.data, xml.len);
 	buf_free(&xml);
 }
 
+/* Decode a row (its length, the record, then its XML unless it names the
+ * seen record holding it: written once and never removed, R25) and keep its
+ * XML in f->rows. */
 static int outbox_collect_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct outbox_set *f = arg;
+	const unsigned char *p = val;
 	struct outbox_item *it;
+	size_t rlen;
 
 	if (klen != 8 || vlen < 4)
 		panic("outbox: corrupt row");
@@ -143,32 +139,26 @@ static int outbox_collect_row(void *arg, const void *key, size_t klen, const voi
 	}
 	it = &f->items[f->n++];
 	memset(it, 0, sizeof(*it));
+	rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+	if (rlen > vlen - 4 || codec_decode(&codec_outbox, p + 4, rlen, &it->row) < 0)
+		panic("outbox: corrupt row");
 	it->row.seq = (int64_t)store_get_be64(key);
 	it->off = f->rows.len;		/* pointers wait: rows moves while it grows */
-	buf_add(&f->rows, val, vlen);
-	outbox_collect_seen(f, val, vlen);
+	if (it->row.seen[0] == '\0')
+		buf_add(&f->rows, p + 4 + rlen, vlen - 4 - rlen);
+	else
+		outbox_collect_seen(f, it);
+	it->xlen = f->rows.len - it->off;
 	return f->n == OUTBOX_ROUND;
 }
 
-/* Decode the collected rows now that the buffer no longer moves. */
-static void outbox_decode(struct outbox_set *f)
+/* Point the items at their XML now that the buffer no longer moves. */
+static void outbox_point_xml(struct outbox_set *f)
 {
-	size_t i, off, end, rlen;
-	const unsigned char *p;
-	int64_t seq;
+	size_t i;
 
-	for (i = 0; i < f->n; i++) {
-		off = f->items[i].off;
-		end = i + 1 < f->n ? f->items[i + 1].off : f->rows.len;
-		p = (const unsigned char *)f->rows.data + off;
-		rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-		seq = f->items[i].row.seq;
-		if (rlen > end - off - 4 || codec_decode(&codec_outbox, p + 4, rlen, &f->items[i].row) < 0)
-			panic("outbox: corrupt row");
-		f->items[i].row.seq = seq;
-		f->items[i].xml = (const char *)p + 4 + rlen;
-		f->items[i].xlen = end - off - 4 - rlen;
-	}
+	for (i = 0; i < f->n; i++)
+		f->items[i].xml = f->rows.data + f->items[i].off;
 }
 
 static int outbox_by_file(const void *a, const void *b)
@@ -311,7 +301,7 @@ struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *las
 	f->store = NULL;
 	*more = f->n == OUTBOX_ROUND;
 	*last = f->n ? (uint64_t)f->items[f->n - 1].row.seq : after;
-	outbox_decode(f);
+	outbox_point_xml(f);
 	outbox_supersede(f);
 	return f;
 }
