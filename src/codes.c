@@ -14,7 +14,7 @@ struct code_entry {
 
 struct code_list {
 	struct code_entry	*entries;
-	size_t			 n;
+	size_t			 n, cap;
 };
 
 struct codes {
@@ -76,7 +76,7 @@ static int codes_load_list(struct code_list *l, const char *path, size_t width, 
 			fclose(fp);
 			return -1;
 		}
-		l->entries = xrealloc(l->entries, (l->n + 1) * sizeof(e));
+		l->entries = xgrow(l->entries, l->n, &l->cap, sizeof(e));
 		l->entries[l->n++] = e;
 	}
 	fclose(fp);

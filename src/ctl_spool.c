@@ -124,6 +124,7 @@ static int list_envelopes(const char *dir, struct entry **out)
 	struct entry *e = NULL;
 	struct dirent *d;
 	struct stat st;
+	size_t cap = 0;
 	int n = 0;
 	DIR *dp;
 
@@ -135,7 +136,7 @@ static int list_envelopes(const char *dir, struct entry **out)
 		    || strlen(d->d_name) >= sizeof(e->name)
 		    || fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		e = xrealloc(e, (size_t)(n + 1) * sizeof(*e));
+		e = xgrow(e, (size_t)n, &cap, sizeof(*e));
 		strlcopy(e[n].name, d->d_name, sizeof(e[n].name));
 		e[n++].mtime = st.st_mtime;
 	}
@@ -191,8 +192,8 @@ static void dead_add(const char *dir, const char *party, struct dead_letter **v,
 	int k, i;
 
 	k = list_envelopes(dir, &e);
+	*v = xrealloc(*v, (size_t)(*n + k) * sizeof(**v));
 	for (i = 0; i < k; i++) {
-		*v = xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
 		strlcopy((*v)[*n].party, party, sizeof((*v)[*n].party));
 		strlcopy((*v)[*n].name, e[i].name, sizeof((*v)[*n].name));
 		(*v)[(*n)++].mtime = e[i].mtime;

@@ -255,10 +255,7 @@ static void lane_add(struct lane *l, int dfd, const char *name)
 	struct item *it;
 	struct stat st;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
-	}
+	l->items = xgrow(l->items, l->n, &l->cap, sizeof(*l->items));
 	it = &l->items[l->n++];
 	memset(it, 0, sizeof(*it));
 	it->mark = 1;

@@ -684,8 +684,7 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 				log_error(ready->names[i], "error=\"cannot claim 无法领取: %s\"", strerror(errno));
 			continue;
 		}
-		l->names = xrealloc(l->names, (l->n + 1) * sizeof(char *));
-		l->names[l->n++] = xstrdup(work_name);
+		spool_list_add(l, work_name);
 	}
 }
 

@@ -56,7 +56,7 @@ struct notice *msg_notice(struct msg_ctx *ctx, const char *receiver, const char 
 		strlcopy(n->from, msg_from(ctx), sizeof(n->from));
 	}
 	if (a != NULL) {
-		n->items = xrealloc(n->items, (size_t)(n->nitems + 1) * sizeof(*n->items));
+		n->items = xgrow(n->items, (size_t)n->nitems, &n->capitems, sizeof(*n->items));
 		memset(&n->items[n->nitems], 0, sizeof(n->items[0]));
 		reply_item_from(&n->items[n->nitems++], a);
 	}

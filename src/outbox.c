@@ -133,10 +133,7 @@ static int outbox_collect_row(void *arg, const void *key, size_t klen, const voi
 
 	if (klen != 8 || vlen < 4)
 		panic("outbox: corrupt row");
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		f->items = xrealloc(f->items, f->cap * sizeof(*it));
-	}
+	f->items = xgrow(f->items, f->n, &f->cap, sizeof(*it));
 	it = &f->items[f->n++];
 	memset(it, 0, sizeof(*it));
 	rlen = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];

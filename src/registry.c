@@ -12,7 +12,7 @@
 
 struct registry {
 	struct party	*parties;
-	size_t		 count;
+	size_t		 count, cap;
 };
 
 static const char *role_names[ROLE_COUNT] = {
@@ -182,7 +182,7 @@ struct registry *registry_load(const char *path, char *err, size_t errlen)
 			registry_free(r);
 			return NULL;
 		}
-		r->parties = xrealloc(r->parties, (r->count + 1) * sizeof(p));
+		r->parties = xgrow(r->parties, r->count, &r->cap, sizeof(p));
 		r->parties[r->count++] = p;
 	}
 	fclose(fp);

@@ -28,17 +28,15 @@ void reply_free(struct reply *r)
 	r->errors = NULL;
 	r->items = NULL;
 	r->result = NULL;
-	r->nerrors = r->nitems = r->capitems = 0;
+	r->nerrors = r->nitems = 0;
+	r->caperrors = r->capitems = 0;
 }
 
 int reply_item_add(struct reply *r, const char *ref)
 {
 	struct reply_item *it;
 
-	if (r->nitems == r->capitems) {
-		r->capitems = r->capitems ? r->capitems * 2 : 16;
-		r->items = xrealloc(r->items, (size_t)r->capitems * sizeof(*it));
-	}
+	r->items = xgrow(r->items, (size_t)r->nitems, &r->capitems, sizeof(*it));
 	it = &r->items[r->nitems];
 	memset(it, 0, sizeof(*it));
 	it->status = -1;
@@ -71,7 +69,7 @@ void reply_error(struct reply *r, int item, enum reason code, const char *path, 
 	struct reply_error *e;
 	va_list ap;
 
-	r->errors = xrealloc(r->errors, (size_t)(r->nerrors + 1) * sizeof(*e));
+	r->errors = xgrow(r->errors, (size_t)r->nerrors, &r->caperrors, sizeof(*e));
 	e = &r->errors[r->nerrors++];
 	memset(e, 0, sizeof(*e));
 	e->item = item;

@@ -43,13 +43,14 @@ struct reply {
 	char			 in_sha256[65];
 	struct reply_error	*errors;
 	int			 nerrors;
+	size_t			 caperrors;
 	int			 refused;	/* a message-level error was added */
 	char			 letter[11];
 	int			 letter_created;
 	const char		*letter_status;
 	struct reply_item	*items;
 	int			 nitems;
-	int			 capitems;
+	size_t			 capitems;
 	void			*result;	/* xmlNodePtr <Result>, given to the Ack */
 };
 
@@ -63,6 +64,7 @@ struct notice {
 	int64_t			 valid_until;	/* 0: none */
 	struct reply_item	*items;
 	int			 nitems;
+	size_t			 capitems;
 };
 
 void reply_init(struct reply *r, const char *id, const char *hub_code, const char *file,

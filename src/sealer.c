@@ -166,10 +166,7 @@ void sealer_offer(struct sealer *s, const char *receiver, const char *file, cons
 		sealed_free(it);
 		return;
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 256;
-		s->items = xrealloc(s->items, s->cap * sizeof(*s->items));
-	}
+	s->items = xgrow(s->items, s->n, &s->cap, sizeof(*s->items));
 	s->items[s->n++] = it;
 	s->back = s->n;
 	s->held += xml->len;

@@ -62,9 +62,9 @@ static int spool_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void spool_list_add(struct spool_list *l, const char *name)
+void spool_list_add(struct spool_list *l, const char *name)
 {
-	l->names = xrealloc(l->names, (l->n + 1) * sizeof(char *));
+	l->names = xgrow(l->names, l->n, &l->cap, sizeof(char *));
 	l->names[l->n++] = xstrdup(name);
 }
 
@@ -76,7 +76,7 @@ void spool_list_free(struct spool_list *l)
 		free(l->names[i]);
 	free(l->names);
 	l->names = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 /* Settled: unchanged for settle_ms, and no writer still has it open (when
@@ -103,7 +103,7 @@ static int spool_list_dir(const char *dir, long settle_ms, int check_names, stru
 	DIR *dp;
 
 	out->names = NULL;
-	out->n = 0;
+	out->n = out->cap = 0;
 	out->waiting = 0;
 	if ((dp = opendir(dir)) == NULL)
 		return -1;

@@ -31,7 +31,7 @@ struct spool {
 
 struct spool_list {
 	char	**names;
-	size_t	  n;
+	size_t	  n, cap;
 	size_t	  waiting;	/* spool_ready: valid names left for later (not settled, or still open) */
 };
 
@@ -41,6 +41,8 @@ int spool_name_ok(const char *name);
 int spool_ready(const struct spool *s, long settle_ms, struct spool_list *out);
 /* Names left in work/ (claimed, not finished), sorted. */
 int spool_work(const struct spool *s, struct spool_list *out);
+/* Append a copy of name to l. */
+void spool_list_add(struct spool_list *l, const char *name);
 void spool_list_free(struct spool_list *l);
 /* Move inbound/name to work/<ID>_name; work_name receives "<ID>_name". */
 int spool_claim(const struct spool *s, const char *name, char *work_name, size_t n);

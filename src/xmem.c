@@ -45,6 +45,16 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xgrow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	if (*cap > (size_t)-1 / size)
+		panic("out of memory (%zu x %zu bytes)", *cap, size);
+	return xrealloc(p, *cap * size);
+}
+
 char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

@@ -9,6 +9,11 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Room for one more element (of size bytes) after the n in the array p, whose
+ * room is *cap elements: the room doubles when full, so filling an array of n
+ * costs O(n) copying. Growing by one element each time is quadratic wherever
+ * realloc cannot extend in place (under ASan, or with a fragmented heap). */
+void *xgrow(void *p, size_t n, size_t *cap, size_t size);
 char *xstrdup(const char *s);
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Start n threads running fn(arg) into t[0..n), with every signal blocked in

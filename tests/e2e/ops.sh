@@ -68,12 +68,13 @@ expect_eq() {
 }
 
 run_test() {
+	local t0=$SECONDS
 	FAILMSG=""
 	if "$1"; then
-		echo "ok - $1"
+		echo "ok - $1 ($((SECONDS - t0)) s)"
 		PASS=$((PASS + 1))
 	else
-		echo "not ok - $1: ${FAILMSG:-failed}"
+		echo "not ok - $1: ${FAILMSG:-failed} ($((SECONDS - t0)) s)"
 		FAILS=$((FAILS + 1))
 	fi
 	stop_daemon	# a failed test must not leave its daemon holding the lock for the next
