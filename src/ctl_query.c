@@ -157,8 +157,10 @@ int ctl_query_status(struct ctl *c)
 	if (opt_copy(c, "counterparty", f.counterparty, sizeof(f.counterparty)) < 0
 	    || opt_copy(c, "letter", f.letter, sizeof(f.letter)) < 0
 	    || opt_copy(c, "agreement", f.agreement, sizeof(f.agreement)) < 0
-	    || opt_copy(c, "bill", f.bill, sizeof(f.bill)) < 0 || opt_copy(c, "value", f.value, sizeof(f.value)) < 0)
+	    || opt_copy(c, "bill", f.bill, sizeof(f.bill)) < 0)
 		return ctl_fail(CTL_USAGE, "option value too long 取值过长");
+	if (ctl_opt(c, "value") && query_amount(ctl_opt(c, "value"), f.value, sizeof(f.value)) < 0)
+		return ctl_fail(CTL_USAGE, "--value: an amount, e.g. 12000.50 金额格式错误");
 	if (st && ((f.status = (int)strtol(st, &end, 10)) < 0 || f.status >= ST_COUNT || *end || end == st))
 		return ctl_fail(CTL_USAGE, "--status: 0..11");
 	if (me && (me = need_party(c)) == NULL)

@@ -123,16 +123,38 @@ static int q_status_filter(xmlNodePtr q)
 	return v;
 }
 
+/* R21: the TotalValue filter, whole (a copy cut to 31 characters compared
+ * another amount: leading zeros are valid xs:decimal), in canonical form; ""
+ * when absent, -1 when it has more digits than n holds (the schema already
+ * refuses more than libxml2's 24; no stored amount has more than Money's 18). */
+static int q_amount_filter(xmlNodePtr q, char *out, size_t n)
+{
+	xmlNodePtr v = xmlin_child(q, "TotalValue");
+	xmlChar *text;
+	int rc;
+
+	out[0] = '\0';
+	if (v == NULL || (text = xmlNodeGetContent(v)) == NULL)
+		return 0;
+	rc = query_amount((const char *)text, out, n);
+	xmlFree(text);
+	return rc;
+}
+
 static int q_status(struct msg_ctx *ctx, xmlNodePtr q, xmlNodePtr result)
 {
 	struct query_status f;
 
 	memset(&f, 0, sizeof(f));
+	if (q_amount_filter(q, f.value, sizeof(f.value)) < 0) {
+		reply_error(ctx->reply, -1, R_QUERY_INVALID, "/Query/StatusQuery/TotalValue",
+		    "more digits than any amount 金额位数过多");
+		return 0;
+	}
 	xmlin_text(q, "Counterparty", f.counterparty, sizeof(f.counterparty));
 	xmlin_text(q, "Letter", f.letter, sizeof(f.letter));
 	xmlin_text(q, "Agreement", f.agreement, sizeof(f.agreement));
 	xmlin_text(q, "BillOfLading", f.bill, sizeof(f.bill));
-	xmlin_text(q, "TotalValue", f.value, sizeof(f.value));
 	f.status = q_status_filter(q);
 	return query_status(ctx->store, ctx->txn, ctx->sender->code, &f, q_agreement_row, result);
 }
@@ -152,10 +174,17 @@ static int q_statistics(struct msg_ctx *ctx, xmlNodePtr q, xmlNodePtr result)
 	int64_t count;
 	int rc;
 
-	xmlin_text(q, "From", from, sizeof(from));
-	xmlin_text(q, "To", to, sizeof(to));
-	if (query_date(from, &t0) < 0 || query_date(to, &t1) < 0 || t1 < t0) {
-		reply_error(ctx->reply, -1, R_QUERY_INVALID, "/Query/Statistics", "From %s is after To %s", from, to);
+	if (xmlin_text(q, "From", from, sizeof(from)) < 0 || query_date(from, &t0) < 0) {
+		reply_error(ctx->reply, -1, R_QUERY_INVALID, "/Query/Statistics/From", "not a day yyyy-mm-dd 不是日期");
+		return 0;
+	}
+	if (xmlin_text(q, "To", to, sizeof(to)) < 0 || query_date(to, &t1) < 0) {
+		reply_error(ctx->reply, -1, R_QUERY_INVALID, "/Query/Statistics/To", "not a day yyyy-mm-dd 不是日期");
+		return 0;
+	}
+	if (t1 < t0) {
+		reply_error(ctx->reply, -1, R_QUERY_INVALID, "/Query/Statistics", "From %s is after To %s 起始日期晚于结束日期",
+		    from, to);
 		return 0;
 	}
 	/* To is inclusive */

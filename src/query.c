@@ -11,16 +11,74 @@ const char *query_other(const struct agreement *a, const char *me)
 	return strcmp(a->consignor, me) == 0 ? a->broker : a->consignor;
 }
 
+static int query_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* Exactly yyyy-mm-dd, a day of the calendar (not 2026-02-30, which timegm
+ * would move to March), then nothing, a time or a time zone. */
 int query_date(const char *s, time_t *t)
 {
+	int year, month, day;
 	struct tm tm;
+	time_t v;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (s[10] != '\0' && strchr("TZ+-", s[10]) == NULL))
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*t = timegm(&tm) - 8 * 3600;
+	year = query_digits(s, 4);
+	month = query_digits(s + 5, 2);
+	day = query_digits(s + 8, 2);
+	if (year < 1970 || month < 1 || month > 12 || day < 1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	v = timegm(&tm);	/* normalises: 02-30 comes back as March */
+	if (tm.tm_mon != month - 1 || tm.tm_mday != day)
+		return -1;
+	*t = v - 8 * 3600;
+	return 0;
+}
+
+int query_amount(const char *s, char *out, size_t n)
+{
+	const char *int0, *frac0 = NULL;
+	size_t len, nint, nfrac = 0;
+	int neg = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	for (int0 = s; *s >= '0' && *s <= '9'; s++)
+		;
+	nint = (size_t)(s - int0);
+	if (*s == '.')
+		for (frac0 = ++s; *s >= '0' && *s <= '9'; s++)
+			nfrac++;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s != '\0' || nint + nfrac == 0)
+		return -1;
+	while (nint > 0 && *int0 == '0')
+		int0++, nint--;
+	while (nfrac > 0 && frac0[nfrac - 1] == '0')
+		nfrac--;
+	neg = neg && nint + nfrac > 0;	/* -0 is 0 */
+	len = (size_t)neg + (nint ? nint : 1) + (nfrac ? nfrac + 1 : 0);
+	if (len >= n)
+		return -1;
+	snprintf(out, n, "%s%.*s%s%.*s", neg ? "-" : "", (int)(nint ? nint : 1), nint ? int0 : "0",
+	    nfrac ? "." : "", (int)nfrac, nfrac ? frac0 : "");
 	return 0;
 }
 
@@ -130,9 +188,12 @@ struct status_walk {
 	int				 n;
 };
 
-static int query_same_amount(const char *a, const char *b)
+/* R21: the stored amount equals the filter's, canonical (query_amount). */
+static int query_same_amount(const char *stored, const char *canonical)
 {
-	return strtod(a, NULL) == strtod(b, NULL);
+	char v[sizeof(((struct query_status *)0)->value)];
+
+	return query_amount(stored, v, sizeof(v)) == 0 && strcmp(v, canonical) == 0;
 }
 
 static int query_counterparty_ok(const struct status_walk *w, const struct agreement *a)

@@ -30,7 +30,7 @@ struct query_status {
 	char	letter[11];
 	char	agreement[15];
 	char	bill[33];
-	char	value[32];	/* total value, compared as a number */
+	char	value[32];	/* total value, canonical (query_amount) */
 	int	status;		/* -1: any */
 };
 
@@ -62,8 +62,15 @@ int query_account(struct store *s, store_txn *txn, const char *code, struct acco
 /* R20: code's top-up records in time order. */
 int query_topups(struct store *s, store_txn *txn, const char *code,
     int (*fn)(void *arg, const struct query_topup *t), void *arg);
-/* The UTC instant of 00:00 in China (UTC+8) on "yyyy-mm-dd…"; 0 or -1. */
+/* The UTC instant of 00:00 in China (UTC+8) on the day "yyyy-mm-dd" (then
+ * nothing, or a time or time zone, which are not applied); -1 if s is not
+ * that, or not a day of the calendar, or before 1970. */
 int query_date(const char *s, time_t *t);
+/* The canonical form of the decimal s into out (no sign for 0, no leading
+ * zeros, no trailing zeros after the point: "0012.50" is "12.5"), so that
+ * amounts compare as strings, exactly, at every one of Money's 18 digits (a
+ * double keeps 15–17); -1 if s is not a decimal or its form is n or longer. */
+int query_amount(const char *s, char *out, size_t n);
 /* The counterparty of me in a. */
 const char *query_other(const struct agreement *a, const char *me);
 #endif

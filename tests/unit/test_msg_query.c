@@ -344,6 +344,9 @@ static void test_R21_status_query_combined_filters(void **state)
 		    "05"},
 		{"value as a number", ME, ROLE_CONSIGNOR, "<StatusQuery><TotalValue>100.000</TotalValue></StatusQuery>",
 		    "04 06"},
+		{"value with more leading zeros than a copy of 31 characters holds", ME, ROLE_CONSIGNOR,
+		    "<StatusQuery><TotalValue>000000000000000000000000000000000000100.00</TotalValue></StatusQuery>",
+		    "04 06"},
 		{"status 0", ME, ROLE_CONSIGNOR, "<StatusQuery><Status>0</Status></StatusQuery>", "03"},
 		{"status with leading zeros (xs:unsignedByte)", ME, ROLE_CONSIGNOR,
 		    "<StatusQuery><Status>0000000002</Status></StatusQuery>", "01 06 09"},
@@ -477,6 +480,29 @@ static void test_R23_statistics_to_before_from_refused(void **state)
 	assert_null(strstr(ack(f), "<Count>"));
 }
 
+/* R23: a year of five digits is a valid xs:date but no day of ours: refused
+ * with the field's path (it was read as its first four digits, and the
+ * detail said From was after To). */
+static void test_R23_statistics_five_digit_year_refused(void **state)
+{
+	static const char *bodies[] = {
+		"<Statistics><From>12026-01-01</From><To>2026-12-31</To></Statistics>",
+		"<Statistics><From>2026-01-01</From><To>12026-12-31</To></Statistics>",
+	};
+	static const char *paths[] = {"/Query/Statistics/From", "/Query/Statistics/To"};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		query(f, ME, ROLE_CONSIGNOR, bodies[i]);
+		assert_string_equal(reply_outcome(&f->r), "refused");
+		assert_int_equal(f->r.nerrors, 1);
+		assert_int_equal(f->r.errors[0].code, R_QUERY_INVALID);
+		assert_string_equal(f->r.errors[0].path, paths[i]);
+		assert_non_null(strstr(f->r.errors[0].detail, "yyyy-mm-dd"));
+	}
+}
+
 /* R24 (R18): the asker's own account; available never below 0. */
 static void test_R24_account(void **state)
 {
@@ -580,6 +606,7 @@ int main(void)
 		T(test_R23_statistics_only_status_5),
 		T(test_R23_statistics_china_day_edges),
 		T(test_R23_statistics_to_before_from_refused),
+		T(test_R23_statistics_five_digit_year_refused),
 		T(test_R24_account),
 		T(test_R20_top_up_records),
 		T(test_query_changes_nothing),

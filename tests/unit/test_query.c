@@ -142,7 +142,8 @@ static void test_status_filters(void **state)
 		memset(&q, 0, sizeof(q));
 		snprintf(q.counterparty, sizeof(q.counterparty), "%s", rows[i].counterparty);
 		snprintf(q.bill, sizeof(q.bill), "%s", rows[i].bill);
-		snprintf(q.value, sizeof(q.value), "%s", rows[i].value);
+		if (rows[i].value[0])	/* the filter is canonical, as msg_query and the console make it */
+			assert_int_equal(query_amount(rows[i].value, q.value, sizeof(q.value)), 0);
 		snprintf(q.agreement, sizeof(q.agreement), "%s", rows[i].agreement);
 		q.status = rows[i].status;
 		buf_reset(&got);
@@ -278,9 +279,61 @@ static void test_date_is_china_midnight(void **state)
 	assert_int_equal(query_date("yesterday", &t), -1);
 }
 
+/* A day that is not in the calendar, or not written yyyy-mm-dd, is refused
+ * (it was read as another day: 2026-02-30 as March 2nd, a 5-digit year as
+ * its first four digits). */
+static void test_date_refuses_what_is_not_a_day(void **state)
+{
+	static const char *bad[] = {"2026-02-30", "2026-02-29", "2026-04-31", "2026-13-01", "2026-00-10",
+	    "2026-12-00", "12026-01-01", "2026-1-01", "2026-01-1", "2026/01/01", "2026-01-01x", "",
+	    "1969-12-31", "-2026-01-01", "2026-0a-01"};
+	time_t t = 42;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(query_date(bad[i], &t), -1);
+		assert_int_equal(t, 42);
+	}
+	assert_int_equal(query_date("2028-02-29", &t), 0);	/* leap year */
+	assert_int_equal(query_date("2026-12-31+08:00", &t), 0);
+	assert_int_equal(t, 1796256000 + 28 * 86400 - 8 * 3600);
+}
+
+/* R21: TotalValue compares as a decimal, exactly, at all 18 digits of Money. */
+static void test_amount_canonical(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} ok[] = {
+		{"12.50", "12.5"}, {"0012.5", "12.5"}, {"12", "12"}, {"12.", "12"}, {"12.00", "12"},
+		{".5", "0.5"}, {"0", "0"}, {"-0.00", "0"}, {"+7", "7"}, {" 3.10\n", "3.1"},
+		{"0000000000000000000000000000000000000001.20", "1.2"},
+		{"1234567890123456.01", "1234567890123456.01"},
+	};
+	static const char *bad[] = {"", ".", "-", "1e3", "12,5", "abc", "1.2.3", "1 2",
+	    "12345678901234567890123456789012"};
+	char out[32], a[32], b[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(query_amount(ok[i].in, out, sizeof(out)), 0);
+		assert_string_equal(out, ok[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(query_amount(bad[i], out, sizeof(out)), -1);
+	/* 18 digits that a double cannot tell apart */
+	assert_int_equal(query_amount("1234567890123456.01", a, sizeof(a)), 0);
+	assert_int_equal(query_amount("1234567890123456.02", b, sizeof(b)), 0);
+	assert_string_not_equal(a, b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_refuses_what_is_not_a_day),
+		cmocka_unit_test(test_amount_canonical),
 		cmocka_unit_test_setup_teardown(test_status_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_operator_view_either_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recent_five_newest_signed_first, setup, teardown),
