@@ -1,9 +1,11 @@
 /* log — event log lines to a file and stderr. */
 #include "log.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,13 +14,30 @@ static int log_fd = -1;
 static int log_stderr = 1;
 static const char *level_names[] = {"debug", "info", "warn", "error"};
 
+/* A file whose last line has no newline (a crash in mid-write, an editor)
+ * gets one first: our first line must not be glued to that one, which a
+ * reader (entrustctl log, grep) would take as one event. */
+static void log_end_last_line(int fd)
+{
+	struct stat st;
+	char last;
+
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n'
+	    && write(fd, "\n", 1) != 1)
+		return;	/* nothing better to do: the next line is still written */
+}
+
 int log_open(const char *path, int to_stderr)
 {
 	int fd = -1;
 
 	log_stderr = to_stderr;
 	if (path) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (fd >= 0)
+			log_end_last_line(fd);
+		else if (errno == EACCES)	/* a file we may write but not read */
+			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			return -1;
 	}

@@ -1,7 +1,7 @@
 /* test_log — one line per event: "<ISO 8601 UTC with ms> <level> <id>: text",
  * appended to the log file and (optionally) copied to stderr; control
  * characters replaced so an event stays one line; long lines cut with
- * their newline kept; reopen after rotation (SIGHUP) writes to the new
+ * their newline kept; a cut last line ended first; reopen after rotation (SIGHUP) writes to the new
  * file; a failed open keeps the old one; symlinks are not followed. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,6 +150,26 @@ static void test_appends_to_existing_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0644);	/* an existing file keeps its mode */
 }
 
+/* A last line without its newline (a crash in mid-write) is ended before
+ * ours, which starts a line of its own; an empty file gets no blank line. */
+static void test_ends_a_cut_last_line_first(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(tu_writes(f->path, "old line\nhalf a li"), 0);
+	assert_int_equal(log_open(f->path, 0), 0);
+	log_info("id", "new");
+	assert_int_equal(strncmp(file(f, f->path), "old line\nhalf a li\n", 19), 0);
+	assert_int_equal(lines(f->b.data), 3);
+	assert_non_null(strstr(f->b.data, " info id: new\n"));
+	log_close();
+	assert_int_equal(tu_writes(f->path, ""), 0);
+	assert_int_equal(log_open(f->path, 0), 0);
+	log_info("id", "first");
+	assert_int_not_equal(file(f, f->path)[0], '\n');
+	assert_int_equal(lines(f->b.data), 1);
+}
+
 /* logrotate moves the file away, SIGHUP reopens: new lines go to the new file. */
 static void test_reopen_after_rotation(void **state)
 {
@@ -249,6 +269,7 @@ int main(void)
 		T(test_control_characters_keep_one_line),
 		T(test_long_line_cut_with_newline),
 		T(test_appends_to_existing_file),
+		T(test_ends_a_cut_last_line_first),
 		T(test_reopen_after_rotation),
 		T(test_failed_reopen_keeps_old_file),
 		T(test_symlink_refused),
