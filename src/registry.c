@@ -10,9 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The parties in file order, and two indexes sorted once at load so that a
+ * lookup is a binary search whatever the registry's size (each envelope
+ * asks by fingerprint, each item by code): ties stay in file order, so the
+ * first match is the first line. */
 struct registry {
-	struct party	*parties;
-	size_t		 count, cap;
+	struct party	 *parties;
+	size_t		  count, cap;
+	const struct party **by_fpr;	/* fingerprint, then file order */
+	const struct party **by_code;	/* code, role, then file order */
 };
 
 static const char *role_names[ROLE_COUNT] = {
@@ -158,6 +164,63 @@ void registry_format(const struct party *p, struct buf *out)
 	buf_printf(out, "%s%s\n", p->name[0] ? " " : "", p->name);
 }
 
+static int registry_file_order(const struct party *p, const struct party *q)
+{
+	return (p > q) - (p < q);
+}
+
+static int registry_fpr_cmp(const void *a, const void *b)
+{
+	const struct party *p = *(const struct party *const *)a, *q = *(const struct party *const *)b;
+	int c = strcmp(p->fingerprint, q->fingerprint);
+
+	return c ? c : registry_file_order(p, q);
+}
+
+static int registry_code_role_cmp(const struct party *p, const char *code, enum role role)
+{
+	int c = strcmp(p->code, code);
+
+	return c ? c : (p->role > role) - (p->role < role);
+}
+
+static int registry_code_cmp(const void *a, const void *b)
+{
+	const struct party *p = *(const struct party *const *)a, *q = *(const struct party *const *)b;
+	int c = registry_code_role_cmp(p, q->code, q->role);
+
+	return c ? c : registry_file_order(p, q);
+}
+
+static void registry_index(struct registry *r)
+{
+	size_t i;
+
+	r->by_fpr = xcalloc(r->count, sizeof(*r->by_fpr));
+	r->by_code = xcalloc(r->count, sizeof(*r->by_code));
+	for (i = 0; i < r->count; i++)
+		r->by_fpr[i] = r->by_code[i] = &r->parties[i];
+	if (r->count > 1) {	/* qsort of NULL, even for 0 items, is undefined */
+		qsort(r->by_fpr, r->count, sizeof(*r->by_fpr), registry_fpr_cmp);
+		qsort(r->by_code, r->count, sizeof(*r->by_code), registry_code_cmp);
+	}
+}
+
+/* Where fpr's bindings begin in by_fpr (count if it has none). */
+static size_t registry_first_fpr(const struct registry *r, const char *fpr)
+{
+	size_t lo = 0, hi = r->count, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(r->by_fpr[mid]->fingerprint, fpr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct registry *registry_load(const char *path, char *err, size_t errlen)
 {
 	struct registry *r;
@@ -186,6 +249,7 @@ struct registry *registry_load(const char *path, char *err, size_t errlen)
 		r->parties[r->count++] = p;
 	}
 	fclose(fp);
+	registry_index(r);
 	return r;
 }
 
@@ -194,6 +258,8 @@ void registry_free(struct registry *r)
 	if (r == NULL)
 		return;
 	free(r->parties);
+	free(r->by_fpr);
+	free(r->by_code);
 	free(r);
 }
 
@@ -214,10 +280,9 @@ int registry_bound_at(const struct registry *r, const char *fpr, time_t now, con
 	int n = 0;
 
 	*found = NULL;
-	for (i = 0; i < r->count; i++)
-		if (strcmp(r->parties[i].fingerprint, fpr) == 0 && registry_in_force(&r->parties[i], now)
-		    && n++ == 0)
-			*found = &r->parties[i];
+	for (i = registry_first_fpr(r, fpr); i < r->count && strcmp(r->by_fpr[i]->fingerprint, fpr) == 0; i++)
+		if (registry_in_force(r->by_fpr[i], now) && n++ == 0)
+			*found = r->by_fpr[i];
 	return n;
 }
 
@@ -226,21 +291,24 @@ time_t registry_ended(const struct registry *r, const char *fpr, time_t now)
 	time_t last = 0;
 	size_t i;
 
-	for (i = 0; i < r->count; i++)
-		if (strcmp(r->parties[i].fingerprint, fpr) == 0 && !registry_in_force(&r->parties[i], now)
-		    && r->parties[i].until > last)
-			last = r->parties[i].until;
+	for (i = registry_first_fpr(r, fpr); i < r->count && strcmp(r->by_fpr[i]->fingerprint, fpr) == 0; i++)
+		if (!registry_in_force(r->by_fpr[i], now) && r->by_fpr[i]->until > last)
+			last = r->by_fpr[i]->until;
 	return last;
 }
 
 const struct party *registry_by_code(const struct registry *r, const char *code, enum role role)
 {
-	size_t i;
+	size_t lo = 0, hi = r->count, mid;
 
-	for (i = 0; i < r->count; i++)
-		if (strcmp(r->parties[i].code, code) == 0 && r->parties[i].role == role)
-			return &r->parties[i];
-	return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (registry_code_role_cmp(r->by_code[mid], code, role) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->count && registry_code_role_cmp(r->by_code[lo], code, role) == 0 ? r->by_code[lo] : NULL;
 }
 
 size_t registry_count(const struct registry *r)

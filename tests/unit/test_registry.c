@@ -149,6 +149,54 @@ static void test_R1_by_fingerprint_counts(void **state)
 	registry_free(r);
 }
 
+/* The lookups are binary searches over indexes sorted at load: on a
+ * registry of 2,000 bindings in no order, with fingerprints bound many
+ * times and codes with two roles, every lookup answers what a walk of the
+ * file in order answers (the first line that matches, every binding counted). */
+static void test_R1_R2_large_registry_same_as_file_order(void **state)
+{
+	struct fixture *f = *state;
+	const struct party *p, *q, *first;
+	struct registry *r;
+	struct buf text;
+	char err[256], fpr[65], code[11];
+	unsigned x = 12345;
+	size_t i, j, n;
+	int k, count;
+
+	buf_init(&text);
+	for (k = 0; k < 2000; k++) {
+		x = x * 1103515245u + 12345u;
+		if (k % 7 == 6)	/* one of five fingerprints, each bound many times */
+			snprintf(fpr, sizeof(fpr), "%064d", k % 5);
+		else
+			snprintf(fpr, sizeof(fpr), "%08x%056d", x, k);
+		snprintf(code, sizeof(code), "%010u", (x >> 3) % 100000u);
+		buf_printf(&text, "%s %s %s 企业%d\n", code, k % 11 == 0 ? "broker" : "consignor", fpr, k);
+	}
+	assert_int_equal(tu_writes(f->file, text.data), 0);
+	buf_free(&text);
+	r = registry_load(f->file, err, sizeof(err));
+	assert_non_null(r);
+	n = registry_count(r);
+	assert_int_equal(n, 2000);
+	for (i = 0; i < n; i++) {
+		q = registry_at(r, i);
+		for (j = 0, count = 0, first = NULL; j < n; j++)
+			if (strcmp(registry_at(r, j)->fingerprint, q->fingerprint) == 0 && count++ == 0)
+				first = registry_at(r, j);
+		assert_int_equal(registry_by_fingerprint(r, q->fingerprint, &p), count);
+		assert_ptr_equal(p, first);
+		for (j = 0, first = NULL; j < n && first == NULL; j++)
+			if (strcmp(registry_at(r, j)->code, q->code) == 0 && registry_at(r, j)->role == q->role)
+				first = registry_at(r, j);
+		assert_ptr_equal(registry_by_code(r, q->code, q->role), first);
+	}
+	assert_null(registry_by_code(r, "9999999999", ROLE_CONSIGNOR));
+	assert_int_equal(registry_by_fingerprint(r, FP_A, &p), 0);
+	registry_free(r);
+}
+
 static void test_empty_registry(void **state)
 {
 	struct fixture *f = *state;
@@ -415,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_good_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R2_by_code_needs_the_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R1_by_fingerprint_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_R1_R2_large_registry_same_as_file_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_registry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
