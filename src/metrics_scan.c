@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,52 @@ static void scan_queues(const struct conf *c, time_t now)
 	}
 }
 
-/* Certificates already reported, by fingerprint (one series each). */
+/* Certificates already reported, by fingerprint (one series each): a hash
+ * set, as the registry's certs/ folder may hold a certificate per party
+ * (a list searched for each was 200 million comparisons for 20,000). */
 struct seen {
-	char	(*fpr)[65];
-	size_t	 n;
+	char	(*fpr)[65];	/* open addressing; "" is a free slot */
+	size_t	 nslot, n;
 };
+
+/* The slot of fpr, or the free slot where it would go (FNV-1a hash). */
+static size_t seen_slot(const struct seen *s, const char *fpr)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i;
+
+	for (p = fpr; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	i = h % s->nslot;
+	while (s->fpr[i][0] != '\0' && strcmp(s->fpr[i], fpr) != 0)
+		i = (i + 1) % s->nslot;
+	return i;
+}
+
+static int seen_has(const struct seen *s, const char *fpr)
+{
+	return s->n > 0 && s->fpr[seen_slot(s, fpr)][0] != '\0';
+}
+
+static void seen_add(struct seen *s, const char *fpr)
+{
+	struct seen bigger;
+	size_t i;
+
+	if (2 * (s->n + 1) > s->nslot) {	/* at most half full */
+		bigger.nslot = s->nslot ? 2 * s->nslot : 64;
+		bigger.fpr = xcalloc(bigger.nslot, sizeof(*bigger.fpr));
+		bigger.n = 0;
+		for (i = 0; i < s->nslot; i++)
+			if (s->fpr[i][0] != '\0')
+				seen_add(&bigger, s->fpr[i]);
+		free(s->fpr);
+		*s = bigger;
+	}
+	memcpy(s->fpr[seen_slot(s, fpr)], fpr, 65);
+	s->n++;
+}
 
 static void cert_fpr(X509 *x, char out[65])
 {
@@ -94,13 +136,9 @@ static void cert_report(X509 *x, const struct conf *c, const struct registry *r,
 	const struct party *p = NULL;
 	char fpr[65];
 	struct tm tm;
-	size_t i;
 
 	cert_fpr(x, fpr);
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->fpr[i], fpr) == 0)
-			return;
-	if (fpr[0] == '\0' || ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+	if (fpr[0] == '\0' || seen_has(s, fpr) || ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
 		return;
 	if (is_hub)
 		metrics_cert("hub", c->hub_code, fpr, timegm(&tm));
@@ -110,8 +148,7 @@ static void cert_report(X509 *x, const struct conf *c, const struct registry *r,
 		metrics_cert("party", p->code, fpr, timegm(&tm));
 	else
 		return;
-	s->fpr = xrealloc(s->fpr, (s->n + 1) * sizeof(*s->fpr));
-	memcpy(s->fpr[s->n++], fpr, 65);
+	seen_add(s, fpr);
 }
 
 /* Every certificate of a PEM file. */
@@ -161,7 +198,7 @@ static void scan_dirname(char *out, const char *path, const char *sub)
 
 static void scan_certs(const struct conf *c, const struct registry *r)
 {
-	struct seen s = {NULL, 0};
+	struct seen s = {NULL, 0, 0};
 	char dir[PATH_MAX];
 
 	cert_file(c->hub_cert, c, r, &s);	/* first: the hub's wins over its copy in the folder */

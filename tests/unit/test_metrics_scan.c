@@ -194,6 +194,31 @@ static void test_unbound_cert_skipped(void **state)
 	assert_int_equal(samples_with("entrust_certificate_expiry_timestamp_seconds{"), 8);	/* hub, ca, 6 parties */
 }
 
+/* Many parties' certificates, each there twice (a copy beside it): one
+ * series each, whatever their number (48 certificates: the set of those
+ * reported outgrows its first 64 slots, half full at most). */
+static void test_many_party_certs_once_each(void **state)
+{
+	struct fixture *f = *state;
+	char pki[PATH_MAX], err[256];
+
+	tu_path(pki, "%s/pki", f->dir);
+	assert_int_equal(tu_sh("cd '%s' && mkdir -p certs && for i in $(seq 10 49); do "
+	    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=p$i "
+	    "2>/dev/null | openssl x509 -req -CA ca.pem -CAkey ca.key -days 30 -out certs/p$i.pem 2>/dev/null && "
+	    "cp certs/p$i.pem certs/p$i-copy.pem && echo \"11012300$i consignor "
+	    "$(openssl x509 -in certs/p$i.pem -outform DER | sha256sum | cut -c1-64) 企业$i\" >>parties.conf || exit 1; "
+	    "done", pki), 0);
+	registry_free(f->r);
+	f->r = registry_load(f->c.registry, err, sizeof(err));
+	assert_non_null(f->r);
+	metrics_scan(&f->c, f->r, time(NULL));
+	assert_int_equal(samples_with("kind=\"party\""), 6 + 40);
+	assert_int_equal(samples_with("code=\"1101230010\""), 1);
+	assert_int_equal(samples_with("code=\"1101230049\""), 1);
+	assert_int_equal(samples_with("kind=\"hub\""), 1);
+}
+
 /* The file: <spool_dir>/metrics/entrust.prom, 0644, rewritten when forced, else at most every few seconds. */
 static void test_publish(void **state)
 {
@@ -226,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queues_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certificates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbound_cert_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_party_certs_once_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish, setup, teardown),
 	};
 
