@@ -35,6 +35,7 @@ int ctl_metrics(struct ctl *c)
 	if ((r = registry_load(c->conf.registry, err, sizeof(err))) == NULL)
 		return ctl_fail(CTL_STORE, "%s", err);
 	metrics_scan(&c->conf, r, time(NULL));
+	metrics_scan_done();
 	registry_free(r);
 	buf_printf(&c->out, "# no %s yet (entrustd has not run): disk gauges measured now\n", path);
 	metrics_render(&c->out);

@@ -376,6 +376,7 @@ int main(int argc, char **argv)
 	if (delivery != NULL)
 		deliver_stop(delivery);
 	metrics_scan_publish(&h.conf, h.registry, 1);
+	metrics_scan_done();
 	hub_close(&h);
 	log_close();
 	close(spool_lock);

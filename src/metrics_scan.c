@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "registry.h"
 #include "safeio.h"
+#include "strmap.h"
 #include "xmem.h"
 #include <dirent.h>
 #include <errno.h>
@@ -72,52 +73,43 @@ static void scan_queues(const struct conf *c, time_t now)
 	}
 }
 
-/* Certificates already reported, by fingerprint (one series each): a hash
- * set, as the registry's certs/ folder may hold a certificate per party
- * (a list searched for each was 200 million comparisons for 20,000). */
-struct seen {
-	char	(*fpr)[65];	/* open addressing; "" is a free slot */
-	size_t	 nslot, n;
+/* What one certificate file held when last read. */
+struct cert_info {
+	char	fpr[65];
+	time_t	not_after;
+	int	is_ca;
 };
 
-/* The slot of fpr, or the free slot where it would go (FNV-1a hash). */
-static size_t seen_slot(const struct seen *s, const char *fpr)
-{
-	uint32_t h = 2166136261u;
-	const char *p;
-	size_t i;
+struct cert_file_info {
+	dev_t			 dev;
+	ino_t			 ino;
+	off_t			 size;
+	struct timespec		 mtime, ctime;
+	int			 n;
+	struct cert_info	*certs;
+};
 
-	for (p = fpr; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	i = h % s->nslot;
-	while (s->fpr[i][0] != '\0' && strcmp(s->fpr[i], fpr) != 0)
-		i = (i + 1) % s->nslot;
-	return i;
+/* Certificate files by path, kept from one scan to the next: a file whose
+ * device, inode, size and times are unchanged is not parsed again (the
+ * registry's certs/ holds a certificate per party: thousands of PEM files
+ * every rescan on the main thread otherwise). Only the main thread scans;
+ * entrustctl scans once. */
+static struct strmap cert_cache;
+
+static void cert_file_info_free(void *p)
+{
+	struct cert_file_info *f = p;
+
+	free(f->certs);
+	free(f);
 }
 
-static int seen_has(const struct seen *s, const char *fpr)
-{
-	return s->n > 0 && s->fpr[seen_slot(s, fpr)][0] != '\0';
-}
-
-static void seen_add(struct seen *s, const char *fpr)
-{
-	struct seen bigger;
-	size_t i;
-
-	if (2 * (s->n + 1) > s->nslot) {	/* at most half full */
-		bigger.nslot = s->nslot ? 2 * s->nslot : 64;
-		bigger.fpr = xcalloc(bigger.nslot, sizeof(*bigger.fpr));
-		bigger.n = 0;
-		for (i = 0; i < s->nslot; i++)
-			if (s->fpr[i][0] != '\0')
-				seen_add(&bigger, s->fpr[i]);
-		free(s->fpr);
-		*s = bigger;
-	}
-	memcpy(s->fpr[seen_slot(s, fpr)], fpr, 65);
-	s->n++;
-}
+/* One scan's state: the fingerprints already reported (one series each),
+ * and the files read, which become the cache for the next scan. */
+struct seen {
+	struct strmap	fprs;
+	struct strmap	files;
+};
 
 static void cert_fpr(X509 *x, char out[65])
 {
@@ -130,39 +122,92 @@ static void cert_fpr(X509 *x, char out[65])
 			snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* Report one certificate: the hub's, a CA, or a registered party's (others speak for nobody). */
-static void cert_report(X509 *x, const struct conf *c, const struct registry *r, int is_hub, struct seen *s)
+/* Report one certificate: the hub's, a CA, or a registered party's (others
+ * speak for nobody); the registry is asked every scan, as it may have changed. */
+static void cert_report(const struct cert_info *ci, const struct conf *c, const struct registry *r, int is_hub,
+    struct seen *s)
 {
 	const struct party *p = NULL;
-	char fpr[65];
-	struct tm tm;
 
-	cert_fpr(x, fpr);
-	if (fpr[0] == '\0' || seen_has(s, fpr) || ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+	if (strmap_get(&s->fprs, ci->fpr, NULL))
 		return;
 	if (is_hub)
-		metrics_cert("hub", c->hub_code, fpr, timegm(&tm));
-	else if (X509_check_ca(x) > 0)
-		metrics_cert("ca", "", fpr, timegm(&tm));
-	else if (r != NULL && registry_by_fingerprint(r, fpr, &p) > 0)
-		metrics_cert("party", p->code, fpr, timegm(&tm));
+		metrics_cert("hub", c->hub_code, ci->fpr, ci->not_after);
+	else if (ci->is_ca)
+		metrics_cert("ca", "", ci->fpr, ci->not_after);
+	else if (r != NULL && registry_by_fingerprint(r, ci->fpr, &p) > 0)
+		metrics_cert("party", p->code, ci->fpr, ci->not_after);
 	else
 		return;
-	seen_add(s, fpr);
+	strmap_put(&s->fprs, ci->fpr, NULL);
+}
+
+/* The certificates of a PEM file (those with a fingerprint and an end date). */
+static void cert_read(const char *file, struct cert_file_info *f)
+{
+	BIO *b = BIO_new_file(file, "r");
+	struct cert_info ci;
+	size_t cap = 0;
+	struct tm tm;
+	X509 *x;
+
+	while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		cert_fpr(x, ci.fpr);
+		if (ci.fpr[0] != '\0' && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1) {
+			ci.not_after = timegm(&tm);
+			ci.is_ca = X509_check_ca(x) > 0;
+			f->certs = xgrow(f->certs, (size_t)f->n, &cap, sizeof(ci));
+			f->certs[f->n++] = ci;
+		}
+		X509_free(x);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+}
+
+static int cert_file_same(const struct cert_file_info *f, const struct stat *st)
+{
+	return f->dev == st->st_dev && f->ino == st->st_ino && f->size == st->st_size
+	    && f->mtime.tv_sec == st->st_mtim.tv_sec && f->mtime.tv_nsec == st->st_mtim.tv_nsec
+	    && f->ctime.tv_sec == st->st_ctim.tv_sec && f->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* A file's certificates: this scan's, the last scan's if the file is the
+ * same, else read now; kept in s->files for the next scan. */
+static const struct cert_file_info *cert_file_get(const char *file, struct seen *s)
+{
+	struct cert_file_info *f = NULL;
+	struct stat st;
+	void *v;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if (strmap_get(&s->files, file, &v))
+		return v;
+	if (strmap_get(&cert_cache, file, &v) && cert_file_same(v, &st)) {
+		f = v;
+		strmap_put(&cert_cache, file, NULL);	/* moved, not freed with the old cache */
+	} else {
+		f = xcalloc(1, sizeof(*f));
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+		f->size = st.st_size;
+		f->mtime = st.st_mtim;
+		f->ctime = st.st_ctim;
+		cert_read(file, f);
+	}
+	strmap_put(&s->files, file, f);
+	return f;
 }
 
 /* Every certificate of a PEM file. */
 static void cert_file(const char *file, const struct conf *c, const struct registry *r, struct seen *s)
 {
-	BIO *b = BIO_new_file(file, "r");
-	X509 *x;
+	const struct cert_file_info *f = cert_file_get(file, s);
+	int i;
 
-	while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		cert_report(x, c, r, strcmp(file, c->hub_cert) == 0, s);
-		X509_free(x);
-	}
-	BIO_free(b);
-	ERR_clear_error();
+	for (i = 0; f != NULL && i < f->n; i++)
+		cert_report(&f->certs[i], c, r, strcmp(file, c->hub_cert) == 0, s);
 }
 
 /* Every *.pem in dir (never the keys beside them). */
@@ -198,8 +243,11 @@ static void scan_dirname(char *out, const char *path, const char *sub)
 
 static void scan_certs(const struct conf *c, const struct registry *r)
 {
-	struct seen s = {NULL, 0, 0};
+	struct seen s;
 	char dir[PATH_MAX];
+
+	strmap_init(&s.fprs);
+	strmap_init(&s.files);
 
 	cert_file(c->hub_cert, c, r, &s);	/* first: the hub's wins over its copy in the folder */
 	cert_file(c->trust_ca, c, r, &s);
@@ -209,7 +257,14 @@ static void scan_certs(const struct conf *c, const struct registry *r)
 	scan_dirname(dir, c->registry, "certs");
 	if (dir[0])
 		cert_dir(dir, c, r, &s);
-	free(s.fpr);
+	strmap_free(&s.fprs, NULL);
+	strmap_free(&cert_cache, cert_file_info_free);	/* files gone since, or changed */
+	cert_cache = s.files;
+}
+
+void metrics_scan_done(void)
+{
+	strmap_free(&cert_cache, cert_file_info_free);
 }
 
 void metrics_scan(const struct conf *c, const struct registry *r, time_t now)

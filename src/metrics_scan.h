@@ -18,6 +18,8 @@ struct registry;
 
 /* Replace the disk gauges (queues, certificates) with what is there now. */
 void metrics_scan(const struct conf *c, const struct registry *r, time_t now);
+/* Free what scans keep from one to the next (the certificate files read). */
+void metrics_scan_done(void);
 /* <spool_dir>/metrics/entrust.prom into out[PATH_MAX]; -1 if too long. */
 int metrics_scan_path(const struct conf *c, char *out);
 /* Scan, then write the file; without force at most once every

@@ -91,6 +91,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	registry_free(f->r);
+	metrics_scan_done();
 	tu_rmrf(f->dir);
 	free(f->dir);
 	free(f);
@@ -219,6 +220,38 @@ static void test_many_party_certs_once_each(void **state)
 	assert_int_equal(samples_with("kind=\"hub\""), 1);
 }
 
+/* Scans keep what each file held (not read again while unchanged): a file
+ * rewritten with another certificate is read again, a file removed is no
+ * longer reported, and an unchanged one is reported as before. */
+static void test_cert_files_kept_between_scans_until_changed(void **state)
+{
+	struct fixture *f = *state;
+	char pki[PATH_MAX], err[256];
+
+	tu_path(pki, "%s/pki", f->dir);
+	assert_int_equal(tu_sh("cd '%s' && mkdir -p certs spare && for i in 70 71; do "	/* spare/ is not scanned */
+	    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=p$i "
+	    "2>/dev/null | openssl x509 -req -CA ca.pem -CAkey ca.key -days 30 -out spare/p$i.pem 2>/dev/null && "
+	    "echo \"11012300$i consignor $(openssl x509 -in spare/p$i.pem -outform DER | sha256sum | cut -c1-64) "
+	    "企业$i\" >>parties.conf || exit 1; done && cp spare/p70.pem certs/a.pem", pki), 0);
+	registry_free(f->r);
+	f->r = registry_load(f->c.registry, err, sizeof(err));
+	assert_non_null(f->r);
+	metrics_scan(&f->c, f->r, time(NULL));
+	assert_int_equal(samples_with("code=\"1101230070\""), 1);
+	metrics_scan(&f->c, f->r, time(NULL));	/* unchanged: from what the last scan kept */
+	assert_int_equal(samples_with("code=\"1101230070\""), 1);
+	assert_int_equal(samples_with("kind=\"party\""), 6 + 1);
+	assert_int_equal(tu_sh("cp '%s/spare/p71.pem' '%s/certs/a.pem'", pki, pki), 0);
+	metrics_scan(&f->c, f->r, time(NULL));
+	assert_int_equal(samples_with("code=\"1101230070\""), 0);
+	assert_int_equal(samples_with("code=\"1101230071\""), 1);
+	assert_int_equal(tu_sh("rm '%s/certs/a.pem'", pki), 0);
+	metrics_scan(&f->c, f->r, time(NULL));
+	assert_int_equal(samples_with("code=\"1101230071\""), 0);
+	assert_int_equal(samples_with("kind=\"party\""), 6);
+}
+
 /* The file: <spool_dir>/metrics/entrust.prom, 0644, rewritten when forced, else at most every few seconds. */
 static void test_publish(void **state)
 {
@@ -252,6 +285,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_certificates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbound_cert_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_party_certs_once_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_files_kept_between_scans_until_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish, setup, teardown),
 	};
 
