@@ -195,24 +195,32 @@ static void test_unbound_cert_skipped(void **state)
 	assert_int_equal(samples_with("entrust_certificate_expiry_timestamp_seconds{"), 8);	/* hub, ca, 6 parties */
 }
 
+/* Consignors 11012300<from>..<to>, each with a new certificate at
+ * pki/<sub>/p<i>.pem bound in the registry, which is loaded again. */
+static void bound_certs(struct fixture *f, const char *sub, int from, int to)
+{
+	char pki[PATH_MAX], err[256];
+
+	tu_path(pki, "%s/pki", f->dir);
+	assert_int_equal(tu_sh("cd '%s' && mkdir -p %s && for i in $(seq %d %d); do "
+	    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=p$i "
+	    "2>/dev/null | openssl x509 -req -CA ca.pem -CAkey ca.key -days 30 -out %s/p$i.pem 2>/dev/null && "
+	    "echo \"11012300$i consignor $(openssl x509 -in %s/p$i.pem -outform DER | sha256sum | cut -c1-64) "
+	    "企业$i\" >>parties.conf || exit 1; done", pki, sub, from, to, sub, sub), 0);
+	registry_free(f->r);
+	f->r = registry_load(f->c.registry, err, sizeof(err));
+	assert_non_null(f->r);
+}
+
 /* Many parties' certificates, each there twice (a copy beside it): one
  * series each, whatever their number (48 certificates: the set of those
  * reported outgrows its first 64 slots, half full at most). */
 static void test_many_party_certs_once_each(void **state)
 {
 	struct fixture *f = *state;
-	char pki[PATH_MAX], err[256];
 
-	tu_path(pki, "%s/pki", f->dir);
-	assert_int_equal(tu_sh("cd '%s' && mkdir -p certs && for i in $(seq 10 49); do "
-	    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=p$i "
-	    "2>/dev/null | openssl x509 -req -CA ca.pem -CAkey ca.key -days 30 -out certs/p$i.pem 2>/dev/null && "
-	    "cp certs/p$i.pem certs/p$i-copy.pem && echo \"11012300$i consignor "
-	    "$(openssl x509 -in certs/p$i.pem -outform DER | sha256sum | cut -c1-64) 企业$i\" >>parties.conf || exit 1; "
-	    "done", pki), 0);
-	registry_free(f->r);
-	f->r = registry_load(f->c.registry, err, sizeof(err));
-	assert_non_null(f->r);
+	bound_certs(f, "certs", 10, 49);
+	assert_int_equal(tu_sh("cd '%s/pki/certs' && for f in p*.pem; do cp $f copy-$f; done", f->dir), 0);
 	metrics_scan(&f->c, f->r, time(NULL));
 	assert_int_equal(samples_with("kind=\"party\""), 6 + 40);
 	assert_int_equal(samples_with("code=\"1101230010\""), 1);
@@ -226,17 +234,11 @@ static void test_many_party_certs_once_each(void **state)
 static void test_cert_files_kept_between_scans_until_changed(void **state)
 {
 	struct fixture *f = *state;
-	char pki[PATH_MAX], err[256];
+	char pki[PATH_MAX];
 
 	tu_path(pki, "%s/pki", f->dir);
-	assert_int_equal(tu_sh("cd '%s' && mkdir -p certs spare && for i in 70 71; do "	/* spare/ is not scanned */
-	    "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=p$i "
-	    "2>/dev/null | openssl x509 -req -CA ca.pem -CAkey ca.key -days 30 -out spare/p$i.pem 2>/dev/null && "
-	    "echo \"11012300$i consignor $(openssl x509 -in spare/p$i.pem -outform DER | sha256sum | cut -c1-64) "
-	    "企业$i\" >>parties.conf || exit 1; done && cp spare/p70.pem certs/a.pem", pki), 0);
-	registry_free(f->r);
-	f->r = registry_load(f->c.registry, err, sizeof(err));
-	assert_non_null(f->r);
+	bound_certs(f, "spare", 70, 71);	/* spare/ is not scanned */
+	assert_int_equal(tu_sh("mkdir -p '%s/certs' && cp '%s/spare/p70.pem' '%s/certs/a.pem'", pki, pki, pki), 0);
 	metrics_scan(&f->c, f->r, time(NULL));
 	assert_int_equal(samples_with("code=\"1101230070\""), 1);
 	metrics_scan(&f->c, f->r, time(NULL));	/* unchanged: from what the last scan kept */
