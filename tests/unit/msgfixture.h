@@ -22,6 +22,7 @@
 #include "reply.h"
 #include "store.h"
 #include "xmlin.h"
+#include "sample.h"
 #include "testutil.h"
 
 #define CONSIGNOR "1101230001"
@@ -154,21 +155,9 @@ static inline void seed_letter(struct fixture *f, const char *number, const char
 	struct letter l;
 	char live[24];
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.number, number);
-	strcpy(l.consignor.code, consignor);
-	strcpy(l.consignor.credit, "91110000100000000R");
-	strcpy(l.consignor.name, "北京示例贸易有限公司");
-	strcpy(l.consignor.signer, "张三");
-	strcpy(l.consignor.phone, "010-66668888");
-	strcpy(l.broker.code, broker);
-	strcpy(l.broker.name, "郑州示例报关有限公司");
+	sample_letter(&l, number, consignor, broker);
 	strcpy(l.initiator, initiator);
-	strcpy(l.mode, "B");
-	strcpy(l.matters, "AC");
-	l.validity_months = 6;
 	l.auto_confirm = auto_confirm;
-	strcpy(l.signed_on, "2026-12-03");
 	l.status = status;
 	l.created_at = NOW - DAY;
 	l.valid_until = entrust_add_months(NOW - DAY, 6);
@@ -205,17 +194,7 @@ static inline void seed_agreement(struct fixture *f, const char *letter, int idx
 	strcpy(a.broker, l.broker.code);
 	strcpy(a.payer, payer);
 	a.status = st;
-	strcpy(a.goods_name, "笔记本电脑");
-	strcpy(a.hs_code, "8471300000");
-	strcpy(a.total_value, "120000.00");
-	strcpy(a.currency, "USD");
-	strcpy(a.quantity, "300");
-	strcpy(a.unit, "001");
-	strcpy(a.direction, "I");
-	strcpy(a.date, "2026-12-20");
-	strcpy(a.bill_of_lading, "COSU6123456780");
-	strcpy(a.trade_mode, "0110");
-	strcpy(a.origin, "502");
+	sample_goods(&a);
 	a.created_at = NOW - DAY;
 	a.updated_at = NOW - DAY;
 	if (st != ST_INITIATED)

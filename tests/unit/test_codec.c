@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "entrust.h"
 #include "outbox.h"
+#include "sample.h"
 #include "testutil.h"
 
 static void fill_letter(struct letter *l)
@@ -46,17 +47,7 @@ static void fill_agreement(struct agreement *a)
 	strcpy(a->broker, "4101W68006");
 	strcpy(a->payer, "consignor");
 	a->status = ST_REVOKE_FAILED;
-	strcpy(a->goods_name, "笔记本电脑");
-	strcpy(a->hs_code, "8471300000");
-	strcpy(a->total_value, "120000.00");
-	strcpy(a->currency, "USD");
-	strcpy(a->quantity, "300");
-	strcpy(a->unit, "001");
-	strcpy(a->direction, "I");
-	strcpy(a->date, "2026-12-20");
-	strcpy(a->bill_of_lading, "COSU6123456780");
-	strcpy(a->trade_mode, "0110");
-	strcpy(a->origin, "502");
+	sample_goods(a);
 	memset(a->other_requirements, 'r', sizeof(a->other_requirements) - 1);
 	a->has_broker_half = 1;
 	strcpy(a->documents_received, "contract invoice packing-list");

@@ -16,6 +16,7 @@
 #include <libxslt/xsltutils.h>
 #include "export.h"
 #include "log.h"
+#include "sample.h"
 #include "testutil.h"
 
 #define NOW ((time_t)1796263200)	/* 2026-12-03T02:00:00Z = 10:00 in China */
@@ -88,17 +89,7 @@ static int setup(void **state)
 	strcpy(a->broker, l->broker.code);
 	strcpy(a->payer, "consignor");
 	a->status = ST_CONFIRMED;
-	strcpy(a->goods_name, "笔记本电脑");
-	strcpy(a->hs_code, "8471300000");
-	strcpy(a->total_value, "120000.00");
-	strcpy(a->currency, "USD");
-	strcpy(a->quantity, "300");
-	strcpy(a->unit, "001");
-	strcpy(a->direction, "I");
-	strcpy(a->date, "2026-12-20");
-	strcpy(a->bill_of_lading, "COSU6123456780");
-	strcpy(a->trade_mode, "0110");
-	strcpy(a->origin, "502");
+	sample_goods(a);
 	strcpy(a->received_on, "2026-12-04");
 	strcpy(a->fee, "350.00");
 	a->signed_at = NOW;

@@ -20,6 +20,7 @@
 #include "outbox.h"
 #include "reply.h"
 #include "rules.h"
+#include "sample.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -72,20 +73,7 @@ static void letter_put(struct fixture *f)
 {
 	struct letter l;
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.number, LETTER);
-	strcpy(l.consignor.code, CONSIGNOR);
-	strcpy(l.consignor.credit, "91110000100000000R");
-	strcpy(l.consignor.name, "北京示例贸易有限公司");
-	strcpy(l.consignor.signer, "张三");
-	strcpy(l.consignor.phone, "010-66668888");
-	strcpy(l.broker.code, BROKER);
-	strcpy(l.broker.name, "郑州示例报关有限公司");
-	strcpy(l.initiator, CONSIGNOR);
-	strcpy(l.mode, "B");
-	strcpy(l.matters, "AC");
-	l.validity_months = 6;
-	strcpy(l.signed_on, "2026-12-03");
+	sample_letter(&l, LETTER, CONSIGNOR, BROKER);
 	l.status = LS_CONFIRMED;
 	l.created_at = NOW - 86400;
 	l.valid_until = entrust_add_months(NOW, 6);
@@ -143,17 +131,7 @@ static struct agreement agreement(struct fixture *f, int st, const char *payer)
 	strcpy(a.broker, BROKER);
 	strcpy(a.payer, payer);
 	a.status = st;
-	strcpy(a.goods_name, "笔记本电脑");
-	strcpy(a.hs_code, "8471300000");
-	strcpy(a.total_value, "120000.00");
-	strcpy(a.currency, "USD");
-	strcpy(a.quantity, "300");
-	strcpy(a.unit, "001");
-	strcpy(a.direction, "I");
-	strcpy(a.date, "2026-12-20");
-	strcpy(a.bill_of_lading, "COSU6123456780");
-	strcpy(a.trade_mode, "0110");
-	strcpy(a.origin, "502");
+	sample_goods(&a);
 	a.created_at = NOW - 3600;
 	a.updated_at = NOW - 3600;
 	if (st != ST_INITIATED)

@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "registry.h"
 #include "reply.h"
+#include "sample.h"
 #include "store.h"
 #include "xmlin.h"
 #include "testutil.h"
@@ -123,17 +124,9 @@ static void agreement(struct fixture *f, int idx, const char *consignor, const c
 	strcpy(a.broker, broker);
 	strcpy(a.payer, "consignor");
 	a.status = st;
-	strcpy(a.goods_name, "笔记本电脑");
-	strcpy(a.hs_code, "8471300000");
+	sample_goods(&a);
 	strcpy(a.total_value, value);
-	strcpy(a.currency, "USD");
-	strcpy(a.quantity, "300");
-	strcpy(a.unit, "001");
-	strcpy(a.direction, "I");
-	strcpy(a.date, "2026-12-20");
 	snprintf(a.bill_of_lading, sizeof(a.bill_of_lading), "COSU%04d", idx);
-	strcpy(a.trade_mode, "0110");
-	strcpy(a.origin, "502");
 	a.signed_at = signed_at;
 	a.used_at = used_at;
 	assert_int_equal(store_agreement_put(f->s, NULL, &a), 0);

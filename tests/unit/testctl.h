@@ -6,6 +6,7 @@
 #ifndef TESTCTL_H
 #define TESTCTL_H
 #include "ctl_out.h"
+#include "sample.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -190,17 +191,8 @@ static inline void tc_agreement(struct store *s, const char *number, const char 
 	snprintf(a.broker, sizeof(a.broker), "%s", broker);
 	strcpy(a.payer, "broker");
 	a.status = st;
-	strcpy(a.goods_name, "笔记本电脑");
-	strcpy(a.hs_code, "8471300000");
-	strcpy(a.total_value, "120000.00");
-	strcpy(a.currency, "USD");
-	strcpy(a.quantity, "300");
-	strcpy(a.unit, "001");
-	strcpy(a.direction, "I");
-	strcpy(a.date, "2026-12-20");
+	sample_goods(&a);
 	snprintf(a.bill_of_lading, sizeof(a.bill_of_lading), "BL%s", number + 10);
-	strcpy(a.trade_mode, "0110");
-	strcpy(a.origin, "502");
 	strcpy(a.message_id, "ERP-REQ-0001");
 	a.signed_at = signed_at;
 	a.used_at = used_at;
