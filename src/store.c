@@ -43,6 +43,7 @@ struct store_txn {
 	struct store_txn	*parent;
 	struct store_counter	*counters;
 	int			 ncounters;
+	size_t			 capcounters;
 };
 
 /* Held (flock, exclusive) by a backup; log files stay while it is held. */
@@ -240,8 +241,7 @@ static struct store_counter *store_counter_add(store_txn *t, const char *name, u
 {
 	struct store_counter *c;
 
-	if (t->ncounters % 8 == 0)
-		t->counters = xrealloc(t->counters, (size_t)(t->ncounters + 8) * sizeof(*c));
+	t->counters = xgrow(t->counters, (size_t)t->ncounters, &t->capcounters, sizeof(*c));
 	c = &t->counters[t->ncounters++];
 	strlcopy(c->name, name, sizeof(c->name));
 	c->value = value;
