@@ -100,7 +100,7 @@ test: setup
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(PROGS:%=$(BUILD)/%.d)
+-include $(LIB_OBJ:.o=.d) $(PROGS:%=$(BUILD)/%.d) $(UNIT_BIN:=.d)	# a test is rebuilt when a header it includes changes
 
 # ---------------------------------------------------------------------------------------
 # Install, uninstall and the Debian package (issue #8; docs/install.md).

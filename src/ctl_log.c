@@ -197,19 +197,25 @@ static void trace_event(struct ctl *c, const struct audit_event *e, const char *
 	json_close(&c->j, '}');
 }
 
+/* One audit record: a message's lines for the agreement, '\n' between them
+ * (lifecycle_audit), each an event of its own. */
 static int trace_visit(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct trail *tr = arg;
 	struct audit_event e;
-	char *v, when[32];
+	char *v, *line, *next, when[32];
 
 	if (klen != tr->nlen + 8)
 		return 0;	/* another agreement whose number starts with ours */
 	v = xmalloc(vlen + 1);
 	memcpy(v, val, vlen);
 	v[vlen] = '\0';
-	memset(&e, 0, sizeof(e));
-	if (audit_split(v, &e) == 0) {
+	for (line = v; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		memset(&e, 0, sizeof(e));
+		if (audit_split(line, &e) < 0)
+			continue;
 		e.seq = store_get_be64((const unsigned char *)key + tr->nlen);
 		ctl_time(when, e.time);
 		if (!has_envelope(tr->envelopes, e.envelope))

@@ -99,8 +99,8 @@ static int expiry_letter(struct hub *h, time_t now, const char *number, const vo
 	if (rc == 0)
 		rc = store_del(h->store, ctx.txn, SDB_EXPIRY, key, 18) < 0 ? -1 : 0;
 	if (rc == 0)
-		rc = msg_notices_flush(&ctx);
-	msg_notices_free(&ctx);
+		rc = msg_flush(&ctx);
+	msg_discard(&ctx);
 	reply_free(&r);
 	if (rc < 0) {
 		store_abort(ctx.txn);
@@ -190,8 +190,8 @@ static int expiry_warn(struct hub *h, time_t now, const char *code)
 		rc = store_registration_put(h->store, ctx.txn, 'A', &reg);
 	}
 	if (rc == 0)
-		rc = msg_notices_flush(&ctx);
-	msg_notices_free(&ctx);
+		rc = msg_flush(&ctx);
+	msg_discard(&ctx);
 	reply_free(&r);
 	if (rc != 0) {
 		store_abort(ctx.txn);

@@ -236,8 +236,9 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
     store_txn *txn, struct buf *ack, int *replayed)
 {
 	struct hub *h = j->hub;
-	struct msg_ctx ctx = {h->store, txn, h->registry, h->codes, h->exporter, &h->conf, j->party,
-	    j->now, &j->reply, NULL, 0, h->sealer};
+	struct msg_ctx ctx = {.store = h->store, .txn = txn, .registry = h->registry, .codes = h->codes,
+	    .exporter = h->exporter, .conf = &h->conf, .sender = j->party, .now = j->now, .reply = &j->reply,
+	    .sealer = h->sealer};
 	int rc;
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {
@@ -257,8 +258,8 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 	if (rc == 0 && j->reply.refused)
 		rc = 1;		/* refused by a rule: nothing of it may stay */
 	if (rc == 0)
-		rc = msg_notices_flush(&ctx);
-	msg_notices_free(&ctx);
+		rc = msg_flush(&ctx);
+	msg_discard(&ctx);
 	if (rc != 0)
 		return rc;
 	reply_ack_xml(&j->reply, h->codes, ack);

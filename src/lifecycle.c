@@ -41,29 +41,78 @@ static int lifecycle_account(struct msg_ctx *ctx, const struct agreement *a, int
 	return store_account_put(ctx->store, ctx->txn, payer, &acc);
 }
 
+/* A line is kept with the agreement's other lines of this message and all
+ * are written as one record by lifecycle_audit_flush: a record per line cost
+ * a logged B-tree insert each, three or four per receipt item (issue #7). */
 int lifecycle_audit(struct msg_ctx *ctx, const char *number, const char *fmt, ...)
 {
-	unsigned char key[15 + 8];
-	struct buf line;
-	uint64_t seq;
+	struct buf *lines;
 	va_list ap;
-	char text[2600];	/* room for a Text512 (512 characters of UTF-8) */
-	size_t n = strlen(number);
-	int rc;
+	char text[2600], *p;	/* room for a Text512 (512 characters of UTF-8) */
+	void *v;
 
-	if (store_next(ctx->store, ctx->txn, "audit", &seq) < 0)
-		return -1;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	buf_init(&line);
-	buf_printf(&line, "time=%lld by=%s msg=%s envelope=%s %s", (long long)ctx->now, msg_from(ctx),
-	    ctx->reply->in_msgid[0] ? ctx->reply->in_msgid : "-", ctx->reply->id, text);
-	memcpy(key, number, n);
-	store_be64(key + n, seq);
-	rc = store_put(ctx->store, ctx->txn, SDB_AUDIT, key, n + 8, line.data, line.len);
-	buf_free(&line);
-	return rc;
+	for (p = text; *p; p++)		/* one line whatever the text holds ('\n' parts lines) */
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	if (strmap_get(&ctx->audit, number, &v))
+		lines = v;
+	else {
+		lines = xmalloc(sizeof(*lines));
+		buf_init(lines);
+		strmap_put(&ctx->audit, number, lines);
+	}
+	buf_printf(lines, "%stime=%lld by=%s msg=%s envelope=%s %s", lines->len ? "\n" : "", (long long)ctx->now,
+	    msg_from(ctx), ctx->reply->in_msgid[0] ? ctx->reply->in_msgid : "-", ctx->reply->id, text);
+	return 0;
+}
+
+static int audit_slot_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct strmap_slot *const *)a)->key, (*(const struct strmap_slot *const *)b)->key);
+}
+
+/* Each agreement's lines as one record under its number and the next audit
+ * sequence, in the order of the numbers (neighbouring keys, fewer pages). */
+int lifecycle_audit_flush(struct msg_ctx *ctx)
+{
+	struct strmap_slot **at = xcalloc(ctx->audit.n + 1, sizeof(*at));
+	unsigned char key[sizeof(((struct agreement *)0)->number) + 8];
+	const struct buf *lines;
+	size_t i, n = 0, klen;
+	uint64_t seq;
+	int rc = 0;
+
+	for (i = 0; i < ctx->audit.nslot; i++)
+		if (ctx->audit.slot[i].key != NULL)
+			at[n++] = &ctx->audit.slot[i];
+	qsort(at, n, sizeof(*at), audit_slot_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		lines = at[i]->val;
+		if ((klen = strlen(at[i]->key)) + 8 > sizeof(key))
+			panic("lifecycle: agreement number %s too long", at[i]->key);
+		if ((rc = store_next(ctx->store, ctx->txn, "audit", &seq)) < 0)
+			break;
+		memcpy(key, at[i]->key, klen);
+		store_be64(key + klen, seq);
+		rc = store_put(ctx->store, ctx->txn, SDB_AUDIT, key, klen + 8, lines->data, lines->len);
+	}
+	free(at);
+	lifecycle_audit_discard(ctx);
+	return rc < 0 ? -1 : 0;
+}
+
+static void audit_lines_free(void *v)
+{
+	buf_free(v);
+	free(v);
+}
+
+void lifecycle_audit_discard(struct msg_ctx *ctx)
+{
+	strmap_free(&ctx->audit, audit_lines_free);
 }
 
 /* R27: the formatted agreement data goes to customs, in this transaction. */

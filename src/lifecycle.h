@@ -16,9 +16,15 @@ int lifecycle_move(struct msg_ctx *ctx, struct agreement *a, int to, enum reason
     char *detail, size_t dlen);
 /* The payer's customs code for a (R18). */
 const char *lifecycle_payer(const struct agreement *a);
-/* Record an event line for agreement number in the audit trail. */
+/* An event line for agreement number's audit trail (control characters
+ * become spaces), kept in ctx until lifecycle_audit_flush writes each
+ * agreement's lines of the message as one record ('\n' between lines;
+ * entrustctl trace shows one event per line).  Both return 0, or the
+ * flush -1 on a store error; discard frees the lines unwritten. */
 int lifecycle_audit(struct msg_ctx *ctx, const char *number, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int lifecycle_audit_flush(struct msg_ctx *ctx);
+void lifecycle_audit_discard(struct msg_ctx *ctx);
 /* Index a new agreement under both its parties (R21–R23). */
 int lifecycle_index(struct msg_ctx *ctx, const struct agreement *a);
 #endif

@@ -5,6 +5,8 @@
 #include "sealer.h"
 #include "xmem.h"
 #include "xmlin.h"
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,15 +43,19 @@ const char *msg_from(const struct msg_ctx *ctx)
 struct notice *msg_notice(struct msg_ctx *ctx, const char *receiver, const char *event,
     const struct agreement *a)
 {
-	struct notice *n = NULL;
-	int i;
+	struct notice *n;
+	char key[sizeof(n->receiver) + sizeof(n->event) + 1];
+	void *at;
 
-	for (i = 0; i < ctx->nnotices && n == NULL; i++)
-		if (strcmp(ctx->notices[i].receiver, receiver) == 0 && strcmp(ctx->notices[i].event, event) == 0)
-			n = &ctx->notices[i];
-	if (n == NULL) {
-		ctx->notices = xrealloc(ctx->notices, (size_t)(ctx->nnotices + 1) * sizeof(*n));
+	/* Looked up by receiver and event, not by a walk of the list: a
+	 * receipt of 1,000 items has some 110 notices (issue #7). */
+	snprintf(key, sizeof(key), "%s %s", receiver, event);
+	if (strmap_get(&ctx->notice_at, key, &at))
+		n = &ctx->notices[(uintptr_t)at - 1];
+	else {
+		ctx->notices = xgrow(ctx->notices, (size_t)ctx->nnotices, &ctx->capnotices, sizeof(*n));
 		n = &ctx->notices[ctx->nnotices++];
+		strmap_put(&ctx->notice_at, key, (void *)(uintptr_t)ctx->nnotices);
 		memset(n, 0, sizeof(*n));
 		strlcopy(n->receiver, receiver, sizeof(n->receiver));
 		strlcopy(n->event, event, sizeof(n->event));
@@ -84,7 +90,7 @@ static int msg_notice_audit(struct msg_ctx *ctx, const struct notice *n, const c
 	return rc;
 }
 
-int msg_notices_flush(struct msg_ctx *ctx)
+static int msg_notices_flush(struct msg_ctx *ctx)
 {
 	char name[OUTBOX_NAME_MAX];
 	struct buf xml;
@@ -100,11 +106,20 @@ int msg_notices_flush(struct msg_ctx *ctx)
 		}
 	}
 	buf_free(&xml);
-	msg_notices_free(ctx);
 	return rc;
 }
 
-void msg_notices_free(struct msg_ctx *ctx)
+int msg_flush(struct msg_ctx *ctx)
+{
+	int rc = msg_notices_flush(ctx);
+
+	if (rc == 0)
+		rc = lifecycle_audit_flush(ctx);
+	msg_discard(ctx);
+	return rc;
+}
+
+void msg_discard(struct msg_ctx *ctx)
 {
 	int i;
 
@@ -113,6 +128,9 @@ void msg_notices_free(struct msg_ctx *ctx)
 	free(ctx->notices);
 	ctx->notices = NULL;
 	ctx->nnotices = 0;
+	ctx->capnotices = 0;
+	strmap_free(&ctx->notice_at, NULL);
+	lifecycle_audit_discard(ctx);
 }
 
 int msg_broker_active(struct msg_ctx *ctx, const char *code)

@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "reply.h"
 #include "store.h"
+#include "strmap.h"
 
 struct msg_ctx {
 	struct store		*store;
@@ -27,9 +28,12 @@ struct msg_ctx {
 	const struct party	*sender;	/* the party bound to the signer (R1); NULL: the hub */
 	time_t			 now;
 	struct reply		*reply;
-	struct notice		*notices;	/* collected, written by msg_notices_flush */
+	struct notice		*notices;	/* collected, written by msg_flush */
 	int			 nnotices;
 	struct sealer		*sealer;	/* signs what goes to the outbox ahead; NULL: none */
+	size_t			 capnotices;
+	struct strmap		 notice_at;	/* "receiver event" -> index + 1 in notices */
+	struct strmap		 audit;		/* agreement number -> its audit lines (struct buf *), written by msg_flush */
 };
 
 struct msg_type {
@@ -46,8 +50,10 @@ struct notice *msg_notice(struct msg_ctx *ctx, const char *receiver, const char 
     const struct agreement *a);
 /* Tell both parties of a, except the sender. */
 void msg_notice_parties(struct msg_ctx *ctx, const char *event, const struct agreement *a);
-int msg_notices_flush(struct msg_ctx *ctx);	/* into the outbox, in ctx->txn */
-void msg_notices_free(struct msg_ctx *ctx);
+/* The end of a message: its notices into the outbox and its audit lines
+ * into the store, in ctx->txn; what was collected is freed either way. */
+int msg_flush(struct msg_ctx *ctx);
+void msg_discard(struct msg_ctx *ctx);		/* what was collected, freed unwritten */
 
 /* store_scan visitor: append each key, NUL-terminated, to the struct buf arg. */
 int msg_collect_keys(void *arg, const void *key, size_t klen, const void *val, size_t vlen);

@@ -110,15 +110,10 @@ static int receipt_time_refused(struct msg_ctx *ctx, int item, const char *path,
 }
 
 /* Customs' return time and text go into the agreement's audit trail
- * (entrustctl trace), on one line whatever the text holds. */
+ * (entrustctl trace), on one line whatever the text holds (lifecycle_audit). */
 static int receipt_keep_return(struct msg_ctx *ctx, const char *number, const char *event,
-    const char *rtime, char *info)
+    const char *rtime, const char *info)
 {
-	char *p;
-
-	for (p = info; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
 	return lifecycle_audit(ctx, number, "customs=%s%s%s%s%s", event, rtime[0] ? " return_time=" : "", rtime,
 	    info[0] ? " return_info=" : "", info);
 }

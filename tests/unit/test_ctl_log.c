@@ -241,6 +241,31 @@ static void test_trace_edges(void **state)
 	assert_non_null(strstr(tc_out(t), "  (log not readable 日志无法读取)\n"));
 }
 
+/* A record holds one message's lines for the agreement (lifecycle_audit):
+ * each line is an event of its own, in order, under the record's seq; a
+ * line that is no event is skipped. */
+static void test_trace_record_of_several_lines(void **state)
+{
+	static const char *const events[] = {
+		"status=4->2\n", "customs=declaration-returned return_info=单证不齐\n",
+		"notice=customs-update to=1101230001 file=NTC_000000000012.p7m\n", NULL,
+	};
+	struct tc *t = *state;
+
+	audit(tc_store(t), "20260000000078", 12, "time=1796263200 by=0100HG0001 msg=R-1 envelope=" E2 " status=4->2\n"
+	    "time=1796263200 by=0100HG0001 msg=R-1 envelope=" E2 " customs=declaration-returned return_info=单证不齐\n"
+	    "not an event\n"
+	    "time=1796263200 by=0100HG0001 msg=R-1 envelope=" E2 " notice=customs-update to=1101230001 "
+	    "file=NTC_000000000012.p7m");
+	assert_int_equal(tc_run(t, ctl_trace, TC_ARGV("20260000000078")), CTL_OK);
+	in_order("lines", tc_out(t), events);
+	assert_int_equal(tc_count(tc_out(t), "  2026-12-03T02:00:00Z "), 3);
+	assert_non_null(strstr(tc_out(t), "海关回执 customs"));
+	assert_int_equal(tc_run(t, ctl_trace, TC_ARGV("20260000000078", "--json")), CTL_OK);
+	assert_int_equal(tc_count(tc_out(t), "{\"seq\":12,"), 3);
+	assert_non_null(strstr(tc_out(t), "\"kind\":\"notice\""));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, tc_teardown)
@@ -252,6 +277,7 @@ int main(void)
 		T(test_trace_text),
 		T(test_trace_json),
 		T(test_trace_edges),
+		T(test_trace_record_of_several_lines),
 	};
 
 	return cmocka_run_group_tests_name("ctl_log", tests, NULL, NULL);

@@ -109,7 +109,7 @@ static int teardown(void **state)
 	if (f->ctx.txn)
 		store_abort(f->ctx.txn);
 	f->ctx.txn = NULL;
-	msg_notices_free(&f->ctx);
+	msg_discard(&f->ctx);
 	reply_free(&f->r);
 	store_close(f->s);
 	tu_rmrf(f->tdir);
@@ -163,6 +163,7 @@ static void begin(struct fixture *f)
 
 static void commit(struct fixture *f)
 {
+	assert_int_equal(lifecycle_audit_flush(&f->ctx), 0);	/* the message's audit lines */
 	assert_int_equal(store_commit(f->ctx.txn), 0);
 	f->ctx.txn = NULL;
 }
@@ -196,6 +197,8 @@ static int audit(struct fixture *f, struct buf *out)
 	int n = 0;
 	size_t i;
 
+	if (f->ctx.txn != NULL)	/* in the transaction: what the message wrote so far */
+		assert_int_equal(lifecycle_audit_flush(&f->ctx), 0);
 	buf_reset(out);
 	buf_add(out, "", 0);
 	assert_int_equal(store_scan(f->s, f->ctx.txn, SDB_AUDIT, NUMBER, strlen(NUMBER), audit_line, out), 0);
@@ -629,6 +632,53 @@ static void test_audit_lines_in_order(void **state)
 	buf_free(&b);
 }
 
+static int count_record(void *arg, const void *k, size_t kl, const void *v, size_t vl)
+{
+	(void)k;
+	(void)kl;
+	(void)v;
+	(void)vl;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* One message's lines for one agreement are one record, written at the
+ * flush (a logged insert per line was most of a receipt item's cost,
+ * issue #7); a control character cannot start a line of its own; lines
+ * discarded with a refused message are never written. */
+static void test_audit_one_record_per_agreement_and_message(void **state)
+{
+	struct fixture *f = *state;
+	int records = 0;
+	struct buf b;
+
+	begin(f);
+	assert_int_equal(lifecycle_audit(&f->ctx, NUMBER, "status=1->2"), 0);
+	assert_int_equal(lifecycle_audit(&f->ctx, NUMBER, "customs=x return_info=a\nb\rc"), 0);
+	assert_int_equal(lifecycle_audit(&f->ctx, NUMBER, "notice=customs-update to=%s", CONSIGNOR), 0);
+	assert_int_equal(store_scan(f->s, f->ctx.txn, SDB_AUDIT, NUMBER, strlen(NUMBER), count_record, &records), 0);
+	assert_int_equal(records, 0);	/* nothing before the flush */
+	commit(f);
+	assert_int_equal(store_scan(f->s, NULL, SDB_AUDIT, NUMBER, strlen(NUMBER), count_record, &records), 0);
+	assert_int_equal(records, 1);
+	buf_init(&b);
+	assert_int_equal(audit(f, &b), 3);
+	assert_non_null(strstr(b.data, " customs=x return_info=a b c\ntime="));
+	begin(f);	/* the next message: a record of its own */
+	assert_int_equal(lifecycle_audit(&f->ctx, NUMBER, "status=2->4"), 0);
+	commit(f);
+	begin(f);	/* a refused one: discarded, never written */
+	assert_int_equal(lifecycle_audit(&f->ctx, NUMBER, "status=4->5"), 0);
+	lifecycle_audit_discard(&f->ctx);
+	commit(f);
+	records = 0;
+	assert_int_equal(store_scan(f->s, NULL, SDB_AUDIT, NUMBER, strlen(NUMBER), count_record, &records), 0);
+	assert_int_equal(records, 2);
+	assert_int_equal(audit(f, &b), 4);
+	assert_null(strstr(b.data, "status=4->5"));
+	buf_free(&b);
+}
+
 /* lifecycle_index: the agreement under its letter and both parties (R21–R23). */
 static void test_index_under_letter_and_both_parties(void **state)
 {
@@ -795,6 +845,7 @@ int main(void)
 		T(test_r19_whole_life_of_an_agreement),
 		T(test_audit_line_names_time_sender_message_envelope),
 		T(test_audit_lines_in_order),
+		T(test_audit_one_record_per_agreement_and_message),
 		T(test_index_under_letter_and_both_parties),
 		T(test_r27_export_queued_at_1),
 		T(test_r27_export_queued_at_8),

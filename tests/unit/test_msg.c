@@ -82,14 +82,14 @@ static void test_r26_notices_gathered_per_receiver_and_event(void **state)
 		assert_string_equal(n->from, BROKER);
 		assert_string_equal(n->items[1].number, "20260000000002");
 		assert_null(notice(f, BROKER, "confirmed"));	/* not to the sender */
-		msg_notices_free(&f->ctx);
+		msg_discard(&f->ctx);
 		ctx_for(f, NULL, ROLE_CONSIGNOR);	/* the hub itself */
 		msg_notice_parties(&f->ctx, "expired", &a1);
 		assert_non_null(notice(f, CONSIGNOR, "expired"));
 		assert_non_null(notice(f, BROKER, "expired"));
 		assert_string_equal(notice(f, BROKER, "expired")->from, "ENTRUSTHUB");
 	}
-	msg_notices_free(&f->ctx);
+	msg_discard(&f->ctx);
 	assert_int_equal(f->ctx.nnotices, 0);
 	assert_null(f->ctx.notices);
 }
@@ -115,7 +115,7 @@ static void test_r26_notices_flushed_in_the_transaction(void **state)
 	f->ctx.txn = store_begin(f->s);
 	msg_notice(&f->ctx, BROKER, "request-waiting", NULL);
 	msg_notice(&f->ctx, ASSOC, "registration-waiting", NULL);
-	assert_int_equal(msg_notices_flush(&f->ctx), 0);
+	assert_int_equal(msg_flush(&f->ctx), 0);
 	assert_int_equal(f->ctx.nnotices, 0);
 	store_abort(f->ctx.txn);
 	assert_int_equal(store_scan(f->s, NULL, SDB_OUTBOX, NULL, 0, count_row, &rows), 0);
@@ -124,7 +124,7 @@ static void test_r26_notices_flushed_in_the_transaction(void **state)
 	f->ctx.txn = store_begin(f->s);
 	msg_notice(&f->ctx, BROKER, "request-waiting", NULL);
 	msg_notice(&f->ctx, ASSOC, "registration-waiting", NULL);
-	assert_int_equal(msg_notices_flush(&f->ctx), 0);
+	assert_int_equal(msg_flush(&f->ctx), 0);
 	assert_int_equal(store_commit(f->ctx.txn), 0);
 	f->ctx.txn = NULL;
 	assert_int_equal(store_scan(f->s, NULL, SDB_OUTBOX, NULL, 0, count_row, &rows), 0);
@@ -160,7 +160,7 @@ static void test_r26_notices_in_the_audit_trail(void **state)
 		msg_notice_parties(&f->ctx, "confirmed", &a1);
 		msg_notice_parties(&f->ctx, "confirmed", &a2);
 		msg_notice(&f->ctx, ASSOC, "registration-waiting", NULL);
-		assert_int_equal(msg_notices_flush(&f->ctx), 0);
+		assert_int_equal(msg_flush(&f->ctx), 0);
 		assert_int_equal(store_commit(f->ctx.txn), 0);
 		f->ctx.txn = NULL;
 	}

@@ -187,7 +187,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	msg_notices_free(&f->ctx);
+	msg_discard(&f->ctx);
 	reply_free(&f->r);
 	buf_free(&f->xml);
 	buf_free(&f->ack);
@@ -216,7 +216,7 @@ static void query(struct fixture *f, const char *code, enum role role, const cha
 	rc = xmlin_parse(f->x, f->xml.data, f->xml.len, &doc, detail, sizeof(detail));
 	if (rc != R_NONE)
 		fail_msg("test query not valid: %s %s\n%s", reason_code(rc), detail, f->xml.data);
-	msg_notices_free(&f->ctx);
+	msg_discard(&f->ctx);
 	reply_free(&f->r);
 	reply_init(&f->r, "E2026120302000000000", "ENTRUSTHUB", "q.p7m", SHA);
 	strcpy(f->r.receiver, code);
