@@ -30,7 +30,8 @@
  * batches.  At 4 MiB, 40 receipts of 1,000 items (91 KB each) were one
  * batch, applied and then written on one thread with no overlap; at 1 MiB
  * they are four, each applied while the one before is written (workload B
- * P-256 +20-60 %, peak RSS 100 -> 69 MiB; A within noise, issue #7). */
+ * P-256 28-34k -> 34-37k items/s, peak RSS 100 -> 69 MiB; A within
+ * noise, issue #7). */
 #define INBOUND_BATCH_BYTES	(1L << 20)
 /* From this size of XML on, its freed tree is given back to the kernel at once. */
 #define INBOUND_TRIM_BYTES	(1L << 20)
