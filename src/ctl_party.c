@@ -199,6 +199,7 @@ static void party_item(struct ctl *c, const struct registry *r, size_t first, co
 {
 	const struct party *p = registry_at(r, first), *q;
 	const char *credit = party_credit(r, p->code, p->role);
+	int bundle = registry_bundles_notices(r, p->code);
 	size_t i;
 
 	if (c->as_json) {
@@ -207,11 +208,13 @@ static void party_item(struct ctl *c, const struct registry *r, size_t first, co
 		json_kstr(&c->j, "role", role_name(p->role));
 		json_kstr(&c->j, "name", p->name);
 		json_kstr(&c->j, "credit_code", credit);
+		json_kstr(&c->j, "notices", bundle ? "bundle" : "single");
 		json_key(&c->j, "certificates");
 		json_open(&c->j, '[');
 	} else
-		buf_printf(&c->out, "%s  %-11s  %s%s%s\n", p->code, role_name(p->role), p->name,
-		    credit[0] ? "  统一社会信用代码 credit code " : "", credit);
+		buf_printf(&c->out, "%s  %-11s  %s%s%s%s\n", p->code, role_name(p->role), p->name,
+		    credit[0] ? "  统一社会信用代码 credit code " : "", credit,
+		    bundle ? "  通知合并 notices: bundle" : "");
 	for (i = first; (q = registry_at(r, i)) != NULL; i++)
 		if (strcmp(q->code, p->code) == 0 && q->role == p->role)
 			cert_fields(c, certs_find(cl, q->fingerprint), q);
@@ -433,7 +436,8 @@ static X509 *read_cert(const char *path, struct buf *pem)
 
 /* Checks before binding: R1 wants one party per fingerprint (ended bindings count too:
  * an old certificate never speaks for someone else), and one party has one credit code.
- * p->credit, if empty, takes the one registered.  0, or an exit code. */
+ * p->credit, if empty, takes the one registered; without --notices, p->bundle_notices
+ * takes the code's (registry_bundles_notices).  0, or an exit code. */
 static int add_check(struct ctl *c, struct party *p, int *again)
 {
 	struct registry *r = load_registry(c);
@@ -459,6 +463,8 @@ static int add_check(struct ctl *c, struct party *p, int *again)
 		    p->code, role_name(p->role), had, p->credit);
 	if (rc == CTL_OK && p->credit[0] == '\0')
 		strlcopy(p->credit, had, sizeof(p->credit));
+	if (ctl_opt(c, "notices") == NULL)	/* a roll-over keeps the way the party takes its notices */
+		p->bundle_notices = registry_bundles_notices(r, p->code);
 	registry_free(r);
 	return rc;
 }
@@ -475,6 +481,7 @@ static void party_result(struct ctl *c, const char *verb, const struct party *p,
 		json_kstr(&c->j, "fingerprint", p->fingerprint);
 		json_kstr(&c->j, "credit_code", p->credit);
 		json_kstr(&c->j, "until", end);
+		json_kstr(&c->j, "notices", p->bundle_notices ? "bundle" : "single");
 		json_kstr(&c->j, "note", note);
 		json_kstr(&c->j, "daemon", reload);
 		json_close(&c->j, '}');
@@ -485,6 +492,9 @@ static void party_result(struct ctl *c, const char *verb, const struct party *p,
 	if (until)
 		buf_printf(&c->out, "%s %s\n", strcmp(verb, "bound") == 0 ? "earlier certificates bound until 旧证书绑定截止"
 		    : "bound until 绑定截止", end);
+	if (strcmp(verb, "bound") == 0)
+		buf_printf(&c->out, "通知合并 notices: %s\n", p->bundle_notices ? "bundle (one file per batch 每批一个文件)"
+		    : "single (one file per notice 每个通知一个文件)");
 	buf_printf(&c->out, "%s%s%s\n", note, note[0] ? "\n" : "", reload);
 }
 
@@ -519,7 +529,7 @@ static int days_opt(const struct ctl *c, const char *name, time_t *t)
 /* The arguments and options of party add into p (all but the fingerprint). */
 static int add_args(struct ctl *c, struct party *p, time_t *overlap)
 {
-	const char *credit = ctl_opt(c, "credit");
+	const char *credit = ctl_opt(c, "credit"), *notices = ctl_opt(c, "notices");
 
 	memset(p, 0, sizeof(*p));
 	if (!customs_code_ok(c->args[0]))
@@ -531,9 +541,12 @@ static int add_args(struct ctl *c, struct party *p, time_t *overlap)
 	if (credit && !credit_code_ok(credit))
 		return ctl_fail(CTL_USAGE, "%s: not a unified social credit code — 18 characters of 0-9 A-H J-N P Q R T U W X Y,"
 		    " the last one the GB 32100 check character 统一社会信用代码格式或校验位错误", credit);
+	if (notices && strcmp(notices, "bundle") != 0 && strcmp(notices, "single") != 0)
+		return ctl_fail(CTL_USAGE, "--notices %s: bundle or single 通知方式应为 bundle（合并）或 single（逐个）", notices);
 	strlcopy(p->code, c->args[0], sizeof(p->code));
 	strlcopy(p->name, c->args[3], sizeof(p->name));
 	strlcopy(p->credit, credit ? credit : "", sizeof(p->credit));
+	p->bundle_notices = notices && strcmp(notices, "bundle") == 0;
 	return days_opt(c, "overlap", overlap);
 }
 
@@ -553,27 +566,37 @@ static int add_cert(struct ctl *c, const char *file, struct party *p, struct buf
 	return rc;
 }
 
-/* The registry text (read into text) with p's line added and, for an overlap, every
- * other open binding of p's code and role ending at overlap; *ended counts those. */
-static int add_text(struct ctl *c, const struct party *p, time_t overlap, struct buf *text, int *ended)
+/* The registry text (read into text) with, for an overlap, every other open binding of
+ * p's code and role ending at overlap (*ended counts those), with --notices set on every
+ * line of p's code (*retuned counts the lines changed), and p's line added unless bound. */
+static int add_text(struct ctl *c, const struct party *p, time_t overlap, int bound, struct buf *text, int *ended,
+    int *retuned)
 {
 	struct ctl_binding_edit e = {p->code, (int)p->role, NULL, p->fingerprint, overlap, 1};
-	struct buf cur;
+	struct buf cur, mid;
 
-	*ended = 0;
+	*ended = *retuned = 0;
 	buf_init(&cur);
+	buf_init(&mid);
 	if (read_text(c->conf.registry, &cur) < 0 && errno != ENOENT) {
 		buf_free(&cur);
 		return ctl_fail(CTL_STORE, "%s: %s", c->conf.registry, strerror(errno));
 	}
 	buf_adds(&cur, "");
-	if (overlap)
-		ctl_party_end(cur.data, &e, text, ended);
+	if (overlap && !bound)
+		ctl_party_end(cur.data, &e, &mid, ended);
 	else
-		buf_add(text, cur.data, cur.len);
+		buf_add(&mid, cur.data, cur.len);
+	buf_adds(&mid, "");
+	if (ctl_opt(c, "notices"))
+		ctl_party_notices(mid.data, p->code, p->bundle_notices, text, retuned);
+	else
+		buf_add(text, mid.data, mid.len);
 	if (text->len && text->data[text->len - 1] != '\n')
 		buf_adds(text, "\n");
-	registry_format(p, text);
+	if (!bound)
+		registry_format(p, text);
+	buf_free(&mid);
 	buf_free(&cur);
 	return CTL_OK;
 }
@@ -584,7 +607,7 @@ int ctl_party_add(struct ctl *c)
 	struct buf pem, text;
 	struct party p;
 	time_t overlap;
-	int rc, again = 0, ended = 0;
+	int rc, again = 0, ended = 0, retuned = 0;
 
 	if ((rc = add_args(c, &p, &overlap)) != CTL_OK)
 		return rc;
@@ -592,9 +615,17 @@ int ctl_party_add(struct ctl *c)
 	buf_init(&text);
 	if ((rc = add_cert(c, c->args[2], &p, &pem)) == CTL_OK)
 		rc = add_check(c, &p, &again);
-	if (rc == CTL_OK && again)
+	if (rc == CTL_OK && again)	/* only --notices may change something then */
+		rc = add_text(c, &p, 0, 1, &text, &ended, &retuned);
+	if (rc == CTL_OK && again && retuned == 0)
 		party_result(c, "bound", &p, 0, "already bound, nothing changed 已绑定，未修改", "");
-	else if (rc == CTL_OK && (rc = add_text(c, &p, overlap, &text, &ended)) == CTL_OK) {
+	else if (rc == CTL_OK && again) {
+		snprintf(note, sizeof(note), "already bound; notices set on %d line(s) 已绑定，已修改通知方式", retuned);
+		if ((rc = registry_write(c, &text)) == CTL_OK) {
+			reload_daemon(&c->conf, reload, sizeof(reload));
+			party_result(c, "bound", &p, 0, note, reload);
+		}
+	} else if (rc == CTL_OK && (rc = add_text(c, &p, overlap, 0, &text, &ended, &retuned)) == CTL_OK) {
 		keep_cert(&c->conf, p.fingerprint, &pem);
 		if (overlap && ended == 0)
 			snprintf(note, sizeof(note), "--overlap: no earlier certificate of %s to end 无需结束的旧证书", p.code);
@@ -636,6 +667,34 @@ void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct bu
 		}
 		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && edit_matches(e, &p)) {
 			p.until = e->until;
+			registry_format(&p, out);
+			(*changed)++;
+			continue;
+		}
+		buf_add(out, line, n);
+	}
+}
+
+void ctl_party_notices(const char *text, const char *code, int bundle, struct buf *out, int *changed)
+{
+	const char *line = text, *end;
+	const char *why;
+	struct party p;
+	char copy[1024];
+	size_t n;
+
+	*changed = 0;
+	for (; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		n = (size_t)(end - line);
+		if (n < sizeof(copy)) {
+			memcpy(copy, line, n);
+			copy[n] = '\0';
+		}
+		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && strcmp(p.code, code) == 0
+		    && p.bundle_notices != bundle) {
+			p.bundle_notices = bundle;
 			registry_format(&p, out);
 			(*changed)++;
 			continue;

@@ -11,8 +11,13 @@
  * DAYS from now) or party retire --after DAYS (that binding ends then); a
  * binding past its end is refused by the daemon (R1, SIGNER_UNBOUND) with
  * no reload needed.  Times are the processing clock (clock_now).
+ * party add --notices bundle|single sets how the party's code takes its
+ * notices (notices=bundle: one signed Notices file per processing batch)
+ * on every line of the code, even for a certificate bound already; without
+ * it a new line takes the code's setting (registry_bundles_notices), so a
+ * roll-over keeps it.
  * Failure contract: CTL_USAGE for a bad code, role, name, credit code,
- * number of days or certificate (one that does not chain to trust_ca for
+ * --notices value, number of days or certificate (one that does not chain to trust_ca for
  * signing, or is bound to another party already), or a credit code other
  * than the one the party has; CTL_NOTFOUND for an unknown party or binding;
  * CTL_STORE when the registry cannot be read or written. */
@@ -43,6 +48,10 @@ struct ctl_binding_edit {
 /* The registry text with until set on the lines e matches (rewritten by
  * registry_format; all others byte for byte); *changed counts them. */
 void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct buf *out, int *changed);
+/* The registry text with notices=bundle (bundle 1) or without it (0) on every line
+ * of code (rewritten by registry_format; all others byte for byte); *changed
+ * counts the lines whose setting changed. */
+void ctl_party_notices(const char *text, const char *code, int bundle, struct buf *out, int *changed);
 /* The registry text without the lines binding fpr to code; *removed counts them. */
 void ctl_party_without(const char *text, const char *code, const char *fpr, struct buf *out, int *removed);
 #endif

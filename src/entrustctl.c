@@ -55,11 +55,15 @@ static const struct verb verbs[] = {
 	    "  is set 检查点与日志归档（移入归档目录，未设置则删除）", ctl_checkpoint},
 	{"party list", 0, 0, "", "party list", "registered parties and their certificates 企业列表", ctl_party_list},
 	{"party show", 1, 1, "", "party show CODE", "one party: certificates, registration, account 企业详情", ctl_party_show},
-	{"party add", 4, 4, "credit overlap", "party add CODE ROLE CERT.pem NAME [--credit CREDIT_CODE] [--overlap DAYS]",
+	{"party add", 4, 4, "credit overlap notices", "party add CODE ROLE CERT.pem NAME [--credit CREDIT_CODE] [--overlap DAYS]\n"
+	    "      [--notices bundle|single]",
 	    "bind a certificate to a party; --credit: its 18-character unified social credit code\n"
 	    "  (统一社会信用代码, GB 32100 check character; exit 2 if wrong); a second certificate for the\n"
 	    "  same code is a roll-over: --overlap DAYS ends the earlier ones DAYS from now, after which\n"
-	    "  they are refused (R1, SIGNER_UNBOUND); reloads the daemon 登记企业证书（可设过渡期）", ctl_party_add},
+	    "  they are refused (R1, SIGNER_UNBOUND); --notices bundle: the code's notices of one processing\n"
+	    "  batch in one signed file (root Notices), single: a file per notice (the default); set on\n"
+	    "  every line of the code, also for a certificate bound already; without it a new certificate\n"
+	    "  keeps the code's setting 通知合并; reloads the daemon 登记企业证书（可设过渡期、通知合并）", ctl_party_add},
 	{"party retire", 2, 2, "after", "party retire CODE FINGERPRINT [--after DAYS]",
 	    "unbind a certificate now, or with --after DAYS let it end DAYS from now (the binding is\n"
 	    "  kept, refused after its end, R1); reloads the daemon 注销证书（或到期注销）", ctl_party_retire},
