@@ -1,5 +1,6 @@
 /* inbound — the per-envelope pipeline. */
 #include "inbound.h"
+#include "bundle.h"
 #include "clock.h"
 #include "envelope.h"
 #include "log.h"
@@ -54,6 +55,7 @@ struct job {
 	const char		*refusal_path;
 	int			 replayed;
 	int			 recovered;	/* judged before a crash: see job_recovered */
+	struct bundles		*bundles;	/* the batch's, while it is applied */
 };
 
 static enum reason job_file_reason(int rc)
@@ -242,7 +244,7 @@ static int job_apply_txn(struct job *j, const struct msg_type *type, xmlNodePtr 
 	struct hub *h = j->hub;
 	struct msg_ctx ctx = {.store = h->store, .txn = txn, .registry = h->registry, .codes = h->codes,
 	    .exporter = h->exporter, .conf = &h->conf, .sender = j->party, .now = j->now, .reply = &j->reply,
-	    .sealer = h->sealer};
+	    .sealer = h->sealer, .bundles = j->bundles};
 	int rc;
 
 	if ((rc = job_replay(j, txn, ack)) <= 0) {
@@ -440,10 +442,12 @@ static void batch_free(struct hub *h, struct batch *b)
 }
 
 /* Stage 2: every envelope of the batch applied in ONE transaction (group
- * commit), not yet committed; the answers are signed meanwhile (sealer).
+ * commit), not yet committed, with the notice bundles of the parties that
+ * take them (bundle.h); the answers are signed meanwhile (sealer).
  * 0 with *txn, or -1 on a store failure. */
 static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 {
+	struct bundles *bundles;
 	size_t i;
 	int rc = 0;
 
@@ -451,13 +455,19 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 	b->round = sealer_begin(h->sealer, h->keys);	/* its answers are signed while it is applied */
 	if ((*txn = store_begin(h->store)) == NULL)
 		return -1;
+	bundles = bundles_new(h->conf.hub_code, b->jobs[0].id);
 	for (i = 0; rc == 0 && i < b->n; i++) {
+		b->jobs[i].bundles = bundles;
 		rc = job_apply(&b->jobs[i], *txn);
+		b->jobs[i].bundles = NULL;
 		if (b->jobs[i].doc) {	/* a replay or a refusal: its tree is no longer needed */
 			xmlFreeDoc(b->jobs[i].doc);
 			b->jobs[i].doc = NULL;
 		}
 	}
+	if (rc == 0)
+		rc = bundles_flush(bundles, h->store, *txn, h->sealer);
+	bundles_free(bundles);
 	return rc;
 }
 

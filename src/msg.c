@@ -1,5 +1,6 @@
 /* msg — the table of inbound message types, and what they share. */
 #include "msg.h"
+#include "bundle.h"
 #include "lifecycle.h"
 #include "outbox.h"
 #include "sealer.h"
@@ -92,18 +93,21 @@ static int msg_notice_audit(struct msg_ctx *ctx, const struct notice *n, const c
 
 static int msg_notices_flush(struct msg_ctx *ctx)
 {
+	const struct notice *n;
 	char name[OUTBOX_NAME_MAX];
 	struct buf xml;
 	int i, rc = 0;
 
 	buf_init(&xml);
 	for (i = 0; i < ctx->nnotices && rc == 0; i++) {
-		reply_notice_xml(ctx->reply, &ctx->notices[i], &xml);
-		rc = outbox_add_as(ctx->store, ctx->txn, ctx->notices[i].receiver, "NTC", &xml, name);
-		if (rc == 0) {
-			sealer_offer(ctx->sealer, ctx->notices[i].receiver, name, &xml);
-			rc = msg_notice_audit(ctx, &ctx->notices[i], name);
-		}
+		n = &ctx->notices[i];
+		reply_notice_xml(ctx->reply, n, &xml);
+		if (ctx->bundles != NULL && registry_bundles_notices(ctx->registry, n->receiver))
+			rc = bundles_add(ctx->bundles, ctx->store, ctx->txn, n->receiver, &xml, name);
+		else if ((rc = outbox_add_as(ctx->store, ctx->txn, n->receiver, "NTC", &xml, name)) == 0)
+			sealer_offer(ctx->sealer, n->receiver, name, &xml);
+		if (rc == 0)
+			rc = msg_notice_audit(ctx, n, name);
 	}
 	buf_free(&xml);
 	return rc;

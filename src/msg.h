@@ -31,6 +31,7 @@ struct msg_ctx {
 	struct notice		*notices;	/* collected, written by msg_flush */
 	int			 nnotices;
 	struct sealer		*sealer;	/* signs what goes to the outbox ahead; NULL: none */
+	struct bundles		*bundles;	/* the batch's notice bundles (bundle.h); NULL: a file per notice */
 	size_t			 capnotices;
 	struct strmap		 notice_at;	/* "receiver event" -> index + 1 in notices */
 	struct strmap		 audit;		/* agreement number -> its audit lines (struct buf *), written by msg_flush */

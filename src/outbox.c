@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
+static int outbox_put(struct store *s, store_txn *txn, uint64_t seq, const char *receiver,
     const char *file_name, const char *prefix, const struct buf *xml, const char *seen, char *name);
 
 int outbox_add(struct store *s, store_txn *txn, const char *receiver,
     const char *file_name, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, file_name, "NTC", xml, NULL, NULL);
+	return outbox_put(s, txn, 0, receiver, file_name, "NTC", xml, NULL, NULL);
 }
 
 int outbox_add_seen(struct store *s, store_txn *txn, const char *receiver,
@@ -31,32 +31,52 @@ int outbox_add_seen(struct store *s, store_txn *txn, const char *receiver,
 {
 	if (strlen(seen_key) >= OUTBOX_SEEN_MAX)
 		panic("outbox: seen key %s too long", seen_key);
-	return outbox_put(s, txn, receiver, file_name, "NTC", NULL, seen_key, NULL);
+	return outbox_put(s, txn, 0, receiver, file_name, "NTC", NULL, seen_key, NULL);
 }
 
 int outbox_add_seq(struct store *s, store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml)
 {
-	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL, NULL);
+	return outbox_put(s, txn, 0, receiver, NULL, prefix, xml, NULL, NULL);
 }
 
 int outbox_add_as(struct store *s, store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX])
 {
-	return outbox_put(s, txn, receiver, NULL, prefix, xml, NULL, name);
+	return outbox_put(s, txn, 0, receiver, NULL, prefix, xml, NULL, name);
 }
 
-/* The row, then its XML unless it names the seen record that holds it. */
-static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
+static void outbox_file_name(char name[OUTBOX_NAME_MAX], const char *prefix, uint64_t seq)
+{
+	snprintf(name, OUTBOX_NAME_MAX, "%s_%012llu.p7m", prefix, (unsigned long long)seq);
+}
+
+int outbox_reserve(struct store *s, store_txn *txn, const char *prefix, uint64_t *seq,
+    char name[OUTBOX_NAME_MAX])
+{
+	if (store_next(s, txn, "outbox", seq) < 0)
+		return -1;
+	outbox_file_name(name, prefix, *seq);
+	return 0;
+}
+
+int outbox_add_reserved(struct store *s, store_txn *txn, uint64_t seq, const char *receiver,
+    const char *file_name, const struct buf *xml)
+{
+	return outbox_put(s, txn, seq, receiver, file_name, "NTC", xml, NULL, NULL);
+}
+
+/* The row (numbered seq, or the next number if 0), then its XML unless it
+ * names the seen record that holds it. */
+static int outbox_put(struct store *s, store_txn *txn, uint64_t seq, const char *receiver,
     const char *file_name, const char *prefix, const struct buf *xml, const char *seen, char *name)
 {
 	struct outbox_row row;
 	unsigned char key[8], len[4];
 	struct buf v, rec;
-	uint64_t seq;
 	int rc;
 
-	if (store_next(s, txn, "outbox", &seq) < 0)
+	if (seq == 0 && store_next(s, txn, "outbox", &seq) < 0)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	row.seq = (int64_t)seq;
@@ -65,7 +85,7 @@ static int outbox_put(struct store *s, store_txn *txn, const char *receiver,
 	if (file_name)
 		strlcopy(row.file_name, file_name, sizeof(row.file_name));
 	else
-		snprintf(row.file_name, sizeof(row.file_name), "%s_%012llu.p7m", prefix, (unsigned long long)seq);
+		outbox_file_name(row.file_name, prefix, seq);
 	if (seen != NULL)
 		strlcopy(row.seen, seen, sizeof(row.seen));
 	if (name != NULL)

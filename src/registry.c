@@ -98,6 +98,14 @@ static int registry_option(const char *tok, size_t len, struct party *p, const c
 		}
 		return 1;
 	}
+	if (k == 7 && strncmp(tok, "notices", 7) == 0) {
+		if (strcmp(v, "bundle") != 0 && strcmp(v, "single") != 0) {
+			*why = "notices= wants bundle or single 通知方式应为 bundle 或 single";
+			return -1;
+		}
+		p->bundle_notices = strcmp(v, "bundle") == 0;
+		return 1;
+	}
 	return 0;
 }
 
@@ -161,6 +169,8 @@ void registry_format(const struct party *p, struct buf *out)
 		registry_time(until, p->until);
 		buf_printf(out, " until=%s", until);
 	}
+	if (p->bundle_notices)
+		buf_printf(out, " notices=bundle");
 	buf_printf(out, "%s%s\n", p->name[0] ? " " : "", p->name);
 }
 
@@ -297,7 +307,9 @@ time_t registry_ended(const struct registry *r, const char *fpr, time_t now)
 	return last;
 }
 
-const struct party *registry_by_code(const struct registry *r, const char *code, enum role role)
+/* Where code's lines of role begin in by_code (ROLE_CONSIGNOR, the first
+ * role: where all of code's lines begin). */
+static size_t registry_first_code(const struct registry *r, const char *code, enum role role)
 {
 	size_t lo = 0, hi = r->count, mid;
 
@@ -308,7 +320,24 @@ const struct party *registry_by_code(const struct registry *r, const char *code,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const struct party *registry_by_code(const struct registry *r, const char *code, enum role role)
+{
+	size_t lo = registry_first_code(r, code, role);
+
 	return lo < r->count && registry_code_role_cmp(r->by_code[lo], code, role) == 0 ? r->by_code[lo] : NULL;
+}
+
+int registry_bundles_notices(const struct registry *r, const char *code)
+{
+	size_t i;
+
+	for (i = registry_first_code(r, code, ROLE_CONSIGNOR); i < r->count && strcmp(r->by_code[i]->code, code) == 0; i++)
+		if (r->by_code[i]->bundle_notices)
+			return 1;
+	return 0;
 }
 
 size_t registry_count(const struct registry *r)

@@ -1,13 +1,17 @@
 /* registry — registered parties and the certificates bound to them (R1).
  * Loaded from a text file, one binding per line:
- *   <code> <role> <sha256-hex> [credit=<credit code>] [until=<yyyy-mm-ddThh:mm:ssZ>] <name…>
+ *   <code> <role> <sha256-hex> [credit=<credit code>] [until=<yyyy-mm-ddThh:mm:ssZ>]
+ *       [notices=bundle|single] <name…>
  * The key=value tokens before the name are optional (files without them load
- * as before; a name cannot begin with "credit=" or "until="):
+ * as before; a name cannot begin with "credit=", "until=" or "notices="):
  *   credit=  the party's 18-character unified social credit code
  *            (统一社会信用代码, checked per GB 32100: credit_code_ok);
  *   until=   the end of this binding (UTC), set for a certificate roll-over
  *            overlap: from then on, by the processing clock (clock_now), the
- *            certificate no longer speaks for the party (R1: SIGNER_UNBOUND).
+ *            certificate no longer speaks for the party (R1: SIGNER_UNBOUND);
+ *   notices= bundle: the party takes the notices of one processing batch
+ *            in one signed file (root Notices, issue #7); single (the
+ *            default): a file per notice (R26).
  * Failure contract: registry_load returns NULL and writes "file:line: why"
  * into err; lookups never fail, they answer with a count or NULL. */
 #ifndef REGISTRY_H
@@ -25,6 +29,7 @@ struct party {
 	char		name[256];
 	char		credit[19];		/* unified social credit code; "" if not given */
 	time_t		until;			/* end of the binding; 0: open-ended */
+	int		bundle_notices;		/* notices=bundle on this line */
 };
 
 struct registry;
@@ -39,6 +44,8 @@ int registry_bound_at(const struct registry *r, const char *fpr, time_t now, con
  * "binding ended at T" of a refusal (R1). */
 time_t registry_ended(const struct registry *r, const char *fpr, time_t now);
 const struct party *registry_by_code(const struct registry *r, const char *code, enum role role);
+/* The party takes its notices in bundles: notices=bundle on any of its lines. */
+int registry_bundles_notices(const struct registry *r, const char *code);
 size_t registry_count(const struct registry *r);
 /* The i-th party, or NULL past the end (for iteration). */
 const struct party *registry_at(const struct registry *r, size_t i);

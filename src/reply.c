@@ -286,3 +286,33 @@ void reply_notice_xml(const struct reply *r, const struct notice *nt, struct buf
 		reply_add(root, "Remark", nt->remark);
 	reply_dump(doc, out);
 }
+
+/* The closing tag a bundle's head is dumped with, and cut at: the notices go before it. */
+#define REPLY_NOTICES_END "</Notices>\n"
+
+void reply_notices_begin(const char *msgid, const char *hub_code, const char *receiver, struct buf *out)
+{
+	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	size_t end = sizeof(REPLY_NOTICES_END) - 1;
+
+	reply_header(reply_root(doc, "Notices"), msgid, hub_code, receiver);
+	reply_dump(doc, out);
+	if (out->len < end || memcmp(out->data + out->len - end, REPLY_NOTICES_END, end) != 0)
+		panic("reply: a notice bundle's head does not end in %s", REPLY_NOTICES_END);
+	out->len -= end;
+	out->data[out->len] = '\0';
+}
+
+void reply_notices_add(struct buf *out, const struct buf *notice)
+{
+	const char *root = memmem(notice->data, notice->len, "<Notice ", 8);
+
+	if (root == NULL)
+		panic("reply: not a Notice document");
+	buf_add(out, root, notice->len - (size_t)(root - notice->data));
+}
+
+void reply_notices_end(struct buf *out)
+{
+	buf_adds(out, REPLY_NOTICES_END);
+}

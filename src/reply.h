@@ -80,6 +80,12 @@ void reply_error(struct reply *r, int item, enum reason code, const char *path,
 const char *reply_outcome(const struct reply *r);	/* accepted | partial | refused */
 void reply_ack_xml(struct reply *r, const struct codes *codes, struct buf *out);
 void reply_notice_xml(const struct reply *r, const struct notice *n, struct buf *out);
+/* A notice bundle (root Notices, issue #7): its head with its Header into
+ * out; then each Notice document made by reply_notice_xml, whole but for its
+ * XML declaration; then the end. */
+void reply_notices_begin(const char *msgid, const char *hub_code, const char *receiver, struct buf *out);
+void reply_notices_add(struct buf *out, const struct buf *notice);
+void reply_notices_end(struct buf *out);
 /* Copy agreement fields into an item for notices. */
 void reply_item_from(struct reply_item *it, const struct agreement *a);
 #endif

@@ -14,6 +14,7 @@
 #include "hub.h"
 #include "inbound.h"
 #include "log.h"
+#include "registry.h"
 #include "store.h"
 #include "xmlin.h"
 #include "testutil.h"
@@ -329,6 +330,22 @@ static int count_db(struct fixture *f, enum store_db db)
 
 	assert_int_equal(store_scan(f->h.store, NULL, db, NULL, 0, count_key, &n), 0);
 	return n;
+}
+
+/* store_scan visitor: counts the values that hold a text. */
+struct text_count {
+	const char	*text;
+	int		 n;
+};
+
+static int count_text(void *arg, const void *k, size_t kl, const void *v, size_t vl)
+{
+	struct text_count *c = arg;
+
+	(void)k;
+	(void)kl;
+	c->n += memmem(v, vl, c->text, strlen(c->text)) != NULL;
+	return 0;
 }
 
 /* ---- the good path ---- */
@@ -823,6 +840,88 @@ static void test_backlog_blocked_receiver_defers(void **state)
 	assert_int_equal(count_db(f, SDB_OUTBOX), 0);
 }
 
+/* The registry again from pki/parties.conf, with notices=bundle on code's lines. */
+static void bundle_notices_of(struct fixture *f, const char *code)
+{
+	char src[PATH_MAX], dst[PATH_MAX], err[256];
+
+	assert_int_equal(tu_sh("sed 's/^\\(%s [a-z]* [0-9a-f]*\\) /\\1 notices=bundle /' '%s' > '%s'", code,
+	    tu_path(src, "%s/parties.conf", f->pki), tu_path(dst, "%s/parties.conf", f->tdir)), 0);
+	registry_free(f->h.registry);
+	f->h.registry = registry_load(dst, err, sizeof(err));
+	assert_non_null(f->h.registry);
+	assert_true(registry_bundles_notices(f->h.registry, code));
+}
+
+/* The Notice children of a bundle, checked against what it must say: n of them,
+ * each a request-waiting for the broker with a MessageId of its own. */
+static void expect_bundle(struct fixture *f, const char *name, int n)
+{
+	struct buf *xml = B(f);
+	xmlNodePtr root, c;
+	char seen[8][128];
+	int k = 0, i;
+	xmlDocPtr doc;
+
+	open_reply(f, BROKER, name, xml, &doc);	/* signed by the hub, valid against xsd/ */
+	root = xmlDocGetRootElement(doc);
+	assert_string_equal((const char *)root->name, "Notices");
+	assert_string_equal(text(xmlin_child(root, "Header"), "Receiver"), BROKER);
+	assert_memory_equal(text(xmlin_child(root, "Header"), "MessageId"), "NTS-E", 5);
+	for (c = root->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "Notice") != 0)
+			continue;
+		assert_true(k < 8);
+		assert_string_equal(text(c, "Event"), "request-waiting");
+		assert_string_equal(text(c, "From"), CONSIGNOR);
+		assert_string_equal(text(xmlin_child(c, "Header"), "Receiver"), BROKER);
+		snprintf(seen[k], sizeof(seen[k]), "%s", text(xmlin_child(c, "Header"), "MessageId"));
+		for (i = 0; i < k; i++)
+			assert_string_not_equal(seen[i], seen[k]);
+		k++;
+	}
+	assert_int_equal(k, n);
+}
+
+/* R26 with notices=bundle (issue #7): the broker gets the notices of one
+ * batch in one signed file, one per batch (batch_envelopes = 4: 10 requests
+ * are three batches of 4, 4 and 2); the consignor's Acks are not bundled;
+ * the audit trail names the bundle.  The control: without the option, a
+ * file per notice. */
+static void test_R26_notices_bundled_per_receiver(void **state)
+{
+	struct fixture *f = *state;
+	struct text_count audit = {"notice=request-waiting to=" BROKER " file=NTC_000000000001.p7m", 0};
+	char p[PATH_MAX], first[64];
+	struct buf *trail = B(f);
+
+	bundle_notices_of(f, BROKER);
+	f->h.conf.batch_envelopes = 4;
+	drop_requests(f, 1, 10);
+	assert_int_equal(run(f), 10);
+	tu_path(p, "%s/%s", f->h.spool.outbound, BROKER);
+	assert_int_equal(tu_count(p, ".p7m", NULL, 0), 3);
+	assert_int_equal(tu_count(p, ".p7m", first, sizeof(first)), 3);
+	assert_int_equal(tu_count(tu_path(p, "%s/%s", f->h.spool.outbound, CONSIGNOR), ".p7m", NULL, 0), 10);
+	assert_int_equal(count_db(f, SDB_OUTBOX), 0);
+	expect_bundle(f, "NTC_000000000001.p7m", 4);	/* the first notice numbers its batch's bundle */
+	tu_path(p, "%s/%s", f->h.spool.outbound, BROKER);
+	assert_int_equal(tu_sh("ls '%s' | sort | tail -1 > '%s/last'", p, f->tdir), 0);
+	assert_int_equal(tu_read(tu_path(p, "%s/last", f->tdir), trail), 0);
+	trail->data[strcspn(trail->data, "\n")] = '\0';
+	expect_bundle(f, trail->data, 2);
+	/* Each agreement of the first batch names the bundle in its audit trail (R26). */
+	assert_int_equal(store_scan(f->h.store, NULL, SDB_AUDIT, NULL, 0, count_text, &audit), 0);
+	assert_int_equal(audit.n, 4);
+
+	/* Control: the same broker without the option again. */
+	registry_free(f->h.registry);
+	assert_non_null(f->h.registry = registry_load(tu_path(p, "%s/parties.conf", f->pki), first, sizeof(first)));
+	drop_requests(f, 11, 3);
+	assert_int_equal(run(f), 3);
+	assert_int_equal(tu_count(tu_path(p, "%s/%s", f->h.spool.outbound, BROKER), ".p7m", NULL, 0), 3 + 3);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -843,6 +942,7 @@ int main(void)
 		T(test_R8_two_envelopes_one_run_append),
 		T(test_R25_backlog_of_batches_each_answered),
 		T(test_backlog_blocked_receiver_defers),
+		T(test_R26_notices_bundled_per_receiver),
 	};
 
 	return cmocka_run_group_tests_name("inbound", tests, group_setup, group_teardown);

@@ -243,6 +243,8 @@ static const struct bad bads[] = {
 	{"until not a time", "1101230001 consignor " FP_A " until=tomorrow x\n", ":1: until= wants"},
 	{"until without Z", "1101230001 consignor " FP_A " until=2026-12-03T10:00:00 x\n", ":1: until= wants"},
 	{"until month 13", "1101230001 consignor " FP_A " until=2026-13-03T10:00:00Z x\n", ":1: until= wants"},
+	{"notices neither bundle nor single", "1101230001 consignor " FP_A " notices=all x\n", ":1: notices= wants bundle or single"},
+	{"notices empty", "1101230001 consignor " FP_A " notices= x\n", ":1: notices= wants"},
 	{"bad line after good ones", "1101230001 consignor " FP_A " a\n\n4101W68006 broker xyz b\n",
 	    ":3: fingerprint must be"},
 };
@@ -402,6 +404,10 @@ static void test_format_round_trip(void **state)
 		{"credit and until, in that order", "4101W68006 broker " FP_B " until=2026-12-03T10:00:00Z credit=91410100200000000E 郑州",
 		    "4101W68006 broker " FP_B " credit=91410100200000000E until=2026-12-03T10:00:00Z 郑州\n"},
 		{"no name", "0100HG0001 customs " FP_C, "0100HG0001 customs " FP_C "\n"},
+		{"notices=bundle after until", "4101W68006 broker " FP_B " notices=bundle until=2026-12-03T10:00:00Z 郑州",
+		    "4101W68006 broker " FP_B " until=2026-12-03T10:00:00Z notices=bundle 郑州\n"},
+		{"notices=single is the default, not written", "4101W68006 broker " FP_B " notices=single 郑州",
+		    "4101W68006 broker " FP_B " 郑州\n"},
 	};
 	struct party p, q;
 	const char *why;
@@ -426,6 +432,36 @@ static void test_format_round_trip(void **state)
 	strlcopy(line, "  # comment", sizeof(line));
 	assert_int_equal(registry_parse(line, &p, &why), 1);
 	buf_free(&out);
+}
+
+/* notices=bundle on any line of a code (any role) bundles its notices (issue #7, R26). */
+static void test_R26_bundles_notices_by_code(void **state)
+{
+	static const struct {
+		const char	*code;
+		int		 want;
+	} rows[] = {
+		{"4101W68006", 1},	/* on its second line only */
+		{"1101230001", 0},	/* notices=single */
+		{"1101230003", 0},	/* no option */
+		{"1101230002", 0},	/* not registered */
+		{"0000000000", 0},	/* sorts before every code */
+		{"ZZZZZZZZZZ", 0},	/* and after */
+	};
+	struct fixture *f = *state;
+	struct registry *r;
+	char err[256];
+	size_t i;
+
+	r = load(f, "1101230001 consignor " FP_A " notices=single 甲\n"
+	    "4101W68006 broker " FP_B " 乙\n"
+	    "4101W68006 consignor " FP_C " notices=bundle 乙\n"
+	    "1101230003 consignor " FP_D " 丙\n", err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (registry_bundles_notices(r, rows[i].code) != rows[i].want)
+			fail_msg("%s: want %d", rows[i].code, rows[i].want);
+	registry_free(r);
 }
 
 /* Table: role names both ways. */
@@ -472,6 +508,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_R1_binding_ends_at_until, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_R1_by_fingerprint_uses_the_processing_clock, setup, teardown),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test_setup_teardown(test_R26_bundles_notices_by_code, setup, teardown),
 	};
 
 	setenv("ENTRUST_TIME_OFFSET", "86400", 1);	/* read once, at the first clock_now() */

@@ -1,0 +1,30 @@
+/* bundle — the notices of one batch for each party that takes them together
+ * (registry notices=bundle): one signed file per receiver and batch instead
+ * of one per notice (issue #7: with an RSA-2048 hub key the notice's
+ * signature was half the hub's CPU per request).  A bundle is named by
+ * its first notice (outbox_reserve, in the transaction that made it, so
+ * the audit trail can name the file at once) and written to the outbox at
+ * the batch's end, in the batch's transaction: a batch that is rolled back
+ * takes its bundles with it, and a committed one has them all (R26).
+ * Failure contract: bundles_add and bundles_flush return -1 on a store
+ * error (the caller aborts the batch); the rest cannot fail. */
+#ifndef BUNDLE_H
+#define BUNDLE_H
+#include "buf.h"
+#include "outbox.h"
+#include "store.h"
+
+struct sealer;
+struct bundles;
+
+/* Bundles for one batch; batch_id (the first envelope's id) names their messages. */
+struct bundles *bundles_new(const char *hub_code, const char *batch_id);
+void bundles_free(struct bundles *b);
+/* Add the Notice document xml to receiver's bundle, numbered in txn on
+ * the first; name receives the bundle's file.  0, or -1. */
+int bundles_add(struct bundles *b, struct store *s, store_txn *txn, const char *receiver,
+    const struct buf *xml, char name[OUTBOX_NAME_MAX]);
+/* Every bundle into the outbox in txn, offered to sealer (may be NULL), in
+ * the order they were numbered; the bundles are emptied.  0, or -1. */
+int bundles_flush(struct bundles *b, struct store *s, store_txn *txn, struct sealer *sealer);
+#endif
