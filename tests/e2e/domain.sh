@@ -1541,6 +1541,100 @@ $(decision "$a" true)" || return 1
 	expect_st "$a=0"
 }
 
+# R26, issue #7 (通知合并 notice bundles): a party registered with notices=bundle gets every
+# notice the hub made for it while applying one processing batch in ONE signed file
+# NTC_<seq>.p7m, root Notices: its Header (MessageId NTS-<the batch's first envelope>-<code>),
+# then each Notice exactly as it would have been a file of its own, in message order.  The
+# senders' acks do not change.  Control: the same broker switched back to single gets a file
+# per notice.  The world has its own registry, switched with entrustctl party add --notices.
+test_R26_notices_bundled_per_receiver() {
+	local reg j f x id i n nts ids=() want got msg ack file
+	world bundle || return 1
+	reg=$T/w/bundle/parties.conf
+	cp "$REGISTRY" "$reg" && sed -i "s#^registry = .*#registry = $reg#" "$CONF" || fail "world registry" || return 1
+	j=$(ctl party add "$BR" broker "$PKI/broker.pem" 郑州示例报关有限公司 --notices bundle --json) ||
+		fail "party add --notices bundle exited $?" || return 1
+	expect_eq "$(jq -r .notices <<<"$j")" bundle "party add --notices bundle: .notices" || return 1
+	grep -q "^$BR broker [0-9a-f]\{64\} .*notices=bundle " "$reg" || fail "registry line of $BR lacks notices=bundle" || return 1
+	expect_eq "$(ctl party show "$BR" --json | jq -r '.bindings[0].notices')" bundle "party show $BR: .notices" || return 1
+	expect_eq "$(ctl party show "$C1" --json | jq -r '.bindings[0].notices')" single "party show $C1: .notices" || return 1
+
+	# three requests from two consignors, all in inbound/ before one daemon pass: one batch
+	send "$C1" EntrustRequest BN-REQ1 "$(letter_xml "$C1" "$BR" new 6 false)
+$(agr 1 consignor 0 BNBILL1)" || return 1
+	send "$C2" EntrustRequest BN-REQ2 "$(letter_xml "$C2" "$BR" new 6 false)
+$(agr 1 consignor 0 BNBILL2)
+$(agr 2 consignor 0 BNBILL3)" || return 1
+	send "$C1" EntrustRequest BN-REQ3 "$(letter_xml "$C1" "$BR" append)
+$(agr 1 consignor 0 BNBILL4)" || return 1
+	step BN-BATCH || return 1	# verifies every file (cms -verify -CAfile ca.pem, hub signer, xsd/entrust.xsd)
+
+	# the consignors: their acks, as ever, and nothing else
+	expect_eq "$(received BN-BATCH | grep -v "^$BR/" | tr '\n' ' ')" \
+		"$C1/ACK_BN-REQ1.p7m $C1/ACK_BN-REQ3.p7m $C2/ACK_BN-REQ2.p7m " "files to the consignors" || return 1
+	# the broker: exactly one file, a Notices bundle of the three request-waiting notices
+	expect_eq "$(received BN-BATCH | grep "^$BR/" | grep -c '^[^/]*/NTC_[0-9]\{12\}\.p7m$')" 1 "NTC files to $BR" || return 1
+	expect_eq "$(received BN-BATCH | grep -c "^$BR/")" 1 "files to $BR" || return 1
+	file=$(received BN-BATCH | grep "^$BR/")
+	file=${file#*/}
+	x=$OUT/BN-BATCH/$BR/${file%.p7m}.xml
+	openssl cms -verify -CAfile "$PKI/ca.pem" -inform DER -binary -in "$RECV/BN-BATCH/$BR/$file" \
+		-out "$T/bundle.xml" 2>>"$T/openssl.log" >/dev/null || fail "$file does not verify" || return 1
+	xmllint --noout --nonet --schema "$XSD/entrust.xsd" "$T/bundle.xml" 2>>"$T/xsd.log" ||
+		fail "$file is not valid against xsd/entrust.xsd" || return 1
+	expect_eq "$(xmllint --xpath 'concat(local-name(/*),"|",namespace-uri(/*),"|",/*/@version)' "$x")" \
+		"Notices|urn:entrust:1|1" "root of $file" || return 1
+	expect_eq "$(dn "$x" /Notices/Notice)" 3 "Notice children of the bundle" || return 1
+	expect_eq "$(dn "$x" "/Notices/Notice[Event='request-waiting']")" 3 "request-waiting notices in the bundle" || return 1
+	expect_eq "$(dx "$x" "concat(/Notices/Header/Sender,'|',/Notices/Header/Receiver)")" "$HUB|$BR" \
+		"bundle Header Sender|Receiver" || return 1
+	# each request's notice: the one the hub would have sent alone (MessageId of its envelope's
+	# id, From, Letter and agreements of the consignor's ack), in the order of the envelopes' ids
+	for msg in BN-REQ1:"$C1" BN-REQ2:"$C2" BN-REQ3:"$C1"; do
+		ack=$OUT/BN-BATCH/${msg#*:}/ACK_${msg%%:*}.xml
+		A=$ack LAST=${msg%%:*}
+		ack_accepted || return 1
+		id=$(dx "$ack" /Ack/Header/MessageId)
+		id=${id#ACK-}
+		ids+=("$id")
+		n="/Notices/Notice[Header/MessageId='NTC-$id-$BR-request-waiting']"
+		expect_eq "$(dn "$x" "$n")" 1 "${msg%%:*}: its notice in the bundle" || return 1
+		want="${msg#*:}|$(dx "$ack" /Ack/Letter/Number)|$(dvals "$ack" /Ack/Agreement/Number)|$BR"
+		got="$(dx "$x" "$n/From")|$(dx "$x" "$n/Letter")|$(dvals "$x" "$n/Agreement/Number")|$(dx "$x" "$n/Header/Receiver")"
+		expect_eq "$got" "$want" "${msg%%:*}: From|Letter|Agreements|Receiver of its notice" || return 1
+		expect_eq "$(dvals "$x" "$n/Agreement/Status")" "$(dvals "$ack" /Ack/Agreement/Status)" \
+			"${msg%%:*}: statuses in its notice" || return 1
+		# the audit trail names the bundle's file
+		for i in $(dvals "$ack" /Ack/Agreement/Number); do
+			expect_eq "$(ctl trace "$i" --json | jq -r --arg b "$BR" '.events[]|select(.kind=="notice" and
+				(.change|contains("to="+$b)))|.change|capture("file=(?<f>[^ ]+)").f')" "$file" \
+				"trace $i: the notice's file" || return 1
+		done
+	done
+	want=$(printf '%s\n' "${ids[@]}" | sort | sed "s/.*/NTC-&-$BR-request-waiting/" | tr '\n' ' ')
+	expect_eq "$(dvals "$x" /Notices/Notice/Header/MessageId) " "$want" "notices in the order the hub made them" || return 1
+	nts=$(printf '%s\n' "${ids[@]}" | sort | head -1)
+	expect_eq "$(dx "$x" /Notices/Header/MessageId)" "NTS-$nts-$BR" "bundle MessageId" || return 1
+
+	# control: switched back to single, the broker gets one file per notice, root Notice
+	j=$(ctl party add "$BR" broker "$PKI/broker.pem" 郑州示例报关有限公司 --notices single --json) ||
+		fail "party add --notices single exited $?" || return 1
+	expect_eq "$(jq -r .notices <<<"$j")" single "party add --notices single: .notices" || return 1
+	! grep -q "notices=bundle" "$reg" || fail "notices=bundle left in the registry" || return 1
+	send "$C1" EntrustRequest BN-REQ4 "$(letter_xml "$C1" "$BR" append)
+$(agr 1 consignor 0 BNBILL5)" || return 1
+	send "$C2" EntrustRequest BN-REQ5 "$(letter_xml "$C2" "$BR" append)
+$(agr 1 consignor 0 BNBILL6)" || return 1
+	step BN-SINGLE || return 1
+	expect_eq "$(received BN-SINGLE | grep "^$BR/" | grep -c '^[^/]*/NTC_[0-9]\{12\}\.p7m$')" 2 "NTC files to $BR without bundles" || return 1
+	for f in "$OUT/BN-SINGLE/$BR"/NTC_*.xml; do
+		expect_eq "$(xmllint --xpath 'local-name(/*)' "$f")|$(dx "$f" /Notice/Event)" "Notice|request-waiting" \
+			"root|Event of ${f##*/}" || return 1
+	done
+	expect_eq "$(received BN-SINGLE | grep -v "^$BR/" | tr '\n' ' ')" "$C1/ACK_BN-REQ4.p7m $C2/ACK_BN-REQ5.p7m " \
+		"files to the consignors without bundles"
+}
+
 # ---------------------------------------------------------------------------------------
 # R25/R26 over everything sent
 
@@ -1629,5 +1723,6 @@ domain_tests() {
 	run_test test_R2_only_customs_sends_receipts
 	run_test test_R2_only_operator_tops_up_only_association_decides
 	run_test test_R9_initiator_cannot_confirm_own_agreement
+	run_test test_R26_notices_bundled_per_receiver
 	run_test test_R25_R26_every_answer_signed_valid_sent_once
 }
