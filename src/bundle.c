@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BUNDLES_HELD	(4L << 20)
+
 struct bundle {
 	char		receiver[11];
 	uint64_t	seq;
@@ -22,12 +24,15 @@ struct bundles {
 	struct bundle	**all;		/* in the order they were numbered */
 	size_t		 n, cap;
 	struct strmap	 at;		/* receiver -> its bundle */
+	size_t		 held;		/* bytes of XML in them */
+	struct sealer	*sealer;
 };
 
-struct bundles *bundles_new(const char *hub_code, const char *batch_id)
+struct bundles *bundles_new(const char *hub_code, const char *batch_id, struct sealer *sealer)
 {
 	struct bundles *b = xcalloc(1, sizeof(*b));
 
+	b->sealer = sealer;
 	strlcopy(b->hub_code, hub_code, sizeof(b->hub_code));
 	strlcopy(b->batch_id, batch_id, sizeof(b->batch_id));
 	strmap_init(&b->at);
@@ -43,6 +48,7 @@ static void bundles_clear(struct bundles *b)
 		free(b->all[i]);
 	}
 	b->n = 0;
+	b->held = 0;
 	strmap_free(&b->at, NULL);
 	strmap_init(&b->at);
 }
@@ -75,6 +81,7 @@ static struct bundle *bundles_of(struct bundles *b, struct store *s, store_txn *
 	buf_init(&u->xml);
 	snprintf(msgid, sizeof(msgid), "NTS-%s-%s", b->batch_id, receiver);
 	reply_notices_begin(msgid, b->hub_code, receiver, &u->xml);
+	b->held += u->xml.len;
 	b->all = xgrow(b->all, b->n, &b->cap, sizeof(*b->all));
 	b->all[b->n++] = u;
 	strmap_put(&b->at, receiver, u);
@@ -88,12 +95,14 @@ int bundles_add(struct bundles *b, struct store *s, store_txn *txn, const char *
 
 	if (u == NULL)
 		return -1;
+	b->held -= u->xml.len;
 	reply_notices_add(&u->xml, xml);
+	b->held += u->xml.len;
 	strlcopy(name, u->name, OUTBOX_NAME_MAX);
-	return 0;
+	return b->held > (size_t)BUNDLES_HELD ? bundles_flush(b, s, txn) : 0;
 }
 
-int bundles_flush(struct bundles *b, struct store *s, store_txn *txn, struct sealer *sealer)
+int bundles_flush(struct bundles *b, struct store *s, store_txn *txn)
 {
 	struct bundle *u;
 	size_t i;
@@ -104,7 +113,7 @@ int bundles_flush(struct bundles *b, struct store *s, store_txn *txn, struct sea
 		reply_notices_end(&u->xml);
 		rc = outbox_add_reserved(s, txn, u->seq, u->receiver, u->name, &u->xml);
 		if (rc == 0)
-			sealer_offer(sealer, u->receiver, u->name, &u->xml);
+			sealer_offer(b->sealer, u->receiver, u->name, &u->xml);
 	}
 	bundles_clear(b);
 	return rc;

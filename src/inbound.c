@@ -455,7 +455,7 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 	b->round = sealer_begin(h->sealer, h->keys);	/* its answers are signed while it is applied */
 	if ((*txn = store_begin(h->store)) == NULL)
 		return -1;
-	bundles = bundles_new(h->conf.hub_code, b->jobs[0].id);
+	bundles = bundles_new(h->conf.hub_code, b->jobs[0].id, h->sealer);
 	for (i = 0; rc == 0 && i < b->n; i++) {
 		b->jobs[i].bundles = bundles;
 		rc = job_apply(&b->jobs[i], *txn);
@@ -466,7 +466,7 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 		}
 	}
 	if (rc == 0)
-		rc = bundles_flush(bundles, h->store, *txn, h->sealer);
+		rc = bundles_flush(bundles, h->store, *txn);
 	bundles_free(bundles);
 	return rc;
 }

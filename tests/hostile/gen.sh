@@ -572,6 +572,10 @@ sys.stdout.write('$decl\n<EntrustRequest xmlns=\"urn:entrust:1\" version=\"1\">'
 	sed 's#<MessageId>NTC-000000000001#<MessageId>HOS-TYPE-NTC#; s#<Sender>ENTRUSTHUB#<Sender>1101230001#' "$H_REPO/docs/examples/notice-request-waiting.xml" >"$x"
 	h_valid "$x" || die "Notice test document is not valid"
 	xml_case msg-type type-notice.p7m MSG_TYPE_UNKNOWN HOS-TYPE-NTC
+	sed 's#<MessageId>NTS-[^<]*#<MessageId>HOS-TYPE-NTS#; 0,/<Sender>ENTRUSTHUB/s#<Sender>ENTRUSTHUB#<Sender>1101230001#' \
+	    "$H_REPO/docs/examples/notices-bundle.xml" >"$x"
+	h_valid "$x" || die "Notices test document is not valid"
+	xml_case msg-type type-notices.p7m MSG_TYPE_UNKNOWN HOS-TYPE-NTS
 
 	# big documents: one case each, RSS measured (setup "big")
 	python3 -c "
