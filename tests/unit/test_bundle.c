@@ -59,8 +59,8 @@ static void notice(const char *receiver, int n, struct buf *out)
 	strcpy(nt.from, "0100HG0001");
 	nt.items = calloc((size_t)n, sizeof(*nt.items));
 	for (i = 0; i < n; i++) {
-		snprintf(nt.items[i].number, sizeof(nt.items[i].number), "2026%010d", i);
-		snprintf(nt.items[i].letter, sizeof(nt.items[i].letter), "26%08d", i / 10);
+		snprintf(nt.items[i].number, sizeof(nt.items[i].number), "2026%010u", (unsigned)i % 1000000000u);
+		snprintf(nt.items[i].letter, sizeof(nt.items[i].letter), "26%08u", (unsigned)i / 10 % 100000000u);
 		nt.items[i].status = 2;
 	}
 	nt.nitems = n;
