@@ -648,7 +648,10 @@ static int edit_matches(const struct ctl_binding_edit *e, const struct party *p)
 	    && (!e->shorten_only || p->until == 0 || p->until > e->until);
 }
 
-void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct buf *out, int *changed)
+/* Each line of text into out, those that parse rewritten when edit changed
+ * the party read from them (edit returns 1); *changed counts them. */
+static void edit_lines(const char *text, int (*edit)(struct party *p, const void *arg), const void *arg,
+    struct buf *out, int *changed)
 {
 	const char *line = text, *end;
 	const char *why;
@@ -665,8 +668,7 @@ void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct bu
 			memcpy(copy, line, n);
 			copy[n] = '\0';
 		}
-		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && edit_matches(e, &p)) {
-			p.until = e->until;
+		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && edit(&p, arg)) {
 			registry_format(&p, out);
 			(*changed)++;
 			continue;
@@ -675,32 +677,42 @@ void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct bu
 	}
 }
 
+static int edit_end(struct party *p, const void *arg)
+{
+	const struct ctl_binding_edit *e = arg;
+
+	if (!edit_matches(e, p))
+		return 0;
+	p->until = e->until;
+	return 1;
+}
+
+void ctl_party_end(const char *text, const struct ctl_binding_edit *e, struct buf *out, int *changed)
+{
+	edit_lines(text, edit_end, e, out, changed);
+}
+
+/* What ctl_party_notices sets on a code's lines. */
+struct notices_edit {
+	const char	*code;
+	int		 bundle;
+};
+
+static int edit_notices(struct party *p, const void *arg)
+{
+	const struct notices_edit *e = arg;
+
+	if (strcmp(p->code, e->code) != 0 || p->bundle_notices == e->bundle)
+		return 0;
+	p->bundle_notices = e->bundle;
+	return 1;
+}
+
 void ctl_party_notices(const char *text, const char *code, int bundle, struct buf *out, int *changed)
 {
-	const char *line = text, *end;
-	const char *why;
-	struct party p;
-	char copy[1024];
-	size_t n;
+	struct notices_edit e = {code, bundle};
 
-	*changed = 0;
-	for (; *line; line = end) {
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		n = (size_t)(end - line);
-		if (n < sizeof(copy)) {
-			memcpy(copy, line, n);
-			copy[n] = '\0';
-		}
-		if (n < sizeof(copy) && registry_parse(copy, &p, &why) == 0 && strcmp(p.code, code) == 0
-		    && p.bundle_notices != bundle) {
-			p.bundle_notices = bundle;
-			registry_format(&p, out);
-			(*changed)++;
-			continue;
-		}
-		buf_add(out, line, n);
-	}
+	edit_lines(text, edit_notices, &e, out, changed);
 }
 
 void ctl_party_without(const char *text, const char *code, const char *fpr, struct buf *out, int *removed)
