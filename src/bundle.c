@@ -58,7 +58,6 @@ void bundles_free(struct bundles *b)
 	if (b == NULL)
 		return;
 	bundles_clear(b);
-	strmap_free(&b->at, NULL);
 	free(b->all);
 	free(b);
 }
@@ -73,7 +72,7 @@ static struct bundle *bundles_of(struct bundles *b, struct store *s, store_txn *
 	if (strmap_get(&b->at, receiver, &v))
 		return v;
 	u = xcalloc(1, sizeof(*u));
-	if (outbox_reserve(s, txn, "NTC", &u->seq, u->name) < 0) {
+	if (outbox_reserve_notice(s, txn, &u->seq, u->name) < 0) {
 		free(u);
 		return NULL;
 	}
@@ -111,7 +110,7 @@ int bundles_flush(struct bundles *b, struct store *s, store_txn *txn)
 	for (i = 0; i < b->n && rc == 0; i++) {
 		u = b->all[i];
 		reply_notices_end(&u->xml);
-		rc = outbox_add_reserved(s, txn, u->seq, u->receiver, u->name, &u->xml);
+		rc = outbox_add_notice(s, txn, u->seq, u->receiver, &u->xml);
 		if (rc == 0)
 			sealer_offer(b->sealer, u->receiver, u->name, &u->xml);
 	}

@@ -2,7 +2,7 @@
  * (registry notices=bundle): one signed file per receiver and batch instead
  * of one per notice (issue #7: with an RSA-2048 hub key the notice's
  * signature was half the hub's CPU per request).  A bundle is named by
- * its first notice (outbox_reserve, in the transaction that made it, so
+ * its first notice (outbox_reserve_notice, in the transaction that made it, so
  * the audit trail can name the file at once) and written to the outbox at
  * the batch's end, in the batch's transaction: a batch that is rolled back
  * takes its bundles with it, and a committed one has them all (R26).

@@ -51,19 +51,18 @@ static void outbox_file_name(char name[OUTBOX_NAME_MAX], const char *prefix, uin
 	snprintf(name, OUTBOX_NAME_MAX, "%s_%012llu.p7m", prefix, (unsigned long long)seq);
 }
 
-int outbox_reserve(struct store *s, store_txn *txn, const char *prefix, uint64_t *seq,
-    char name[OUTBOX_NAME_MAX])
+int outbox_reserve_notice(struct store *s, store_txn *txn, uint64_t *seq, char name[OUTBOX_NAME_MAX])
 {
 	if (store_next(s, txn, "outbox", seq) < 0)
 		return -1;
-	outbox_file_name(name, prefix, *seq);
+	outbox_file_name(name, "NTC", *seq);
 	return 0;
 }
 
-int outbox_add_reserved(struct store *s, store_txn *txn, uint64_t seq, const char *receiver,
-    const char *file_name, const struct buf *xml)
+int outbox_add_notice(struct store *s, store_txn *txn, uint64_t seq, const char *receiver,
+    const struct buf *xml)
 {
-	return outbox_put(s, txn, seq, receiver, file_name, "NTC", xml, NULL, NULL);
+	return outbox_put(s, txn, seq, receiver, NULL, "NTC", xml, NULL, NULL);
 }
 
 /* The row (numbered seq, or the next number if 0), then its XML unless it

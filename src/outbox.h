@@ -44,14 +44,13 @@ int outbox_add_seq(struct store *s, struct store_txn *txn, const char *receiver,
 /* The same, telling the file name chosen (for the audit trail). */
 int outbox_add_as(struct store *s, struct store_txn *txn, const char *receiver,
     const char *prefix, const struct buf *xml, char name[OUTBOX_NAME_MAX]);
-/* Take the next number for a file "<prefix>_<seq>.p7m" (into name) whose
- * row outbox_add_reserved adds later, in this transaction or its parent:
- * a notice bundle is named by its first notice and written at the batch's
+/* Take the next number for a notice file "NTC_<seq>.p7m" (into name) whose
+ * row outbox_add_notice adds later, in this transaction or its parent: a
+ * notice bundle is named by its first notice and written at the batch's
  * end (bundle.h). */
-int outbox_reserve(struct store *s, struct store_txn *txn, const char *prefix, uint64_t *seq,
-    char name[OUTBOX_NAME_MAX]);
-int outbox_add_reserved(struct store *s, struct store_txn *txn, uint64_t seq, const char *receiver,
-    const char *file_name, const struct buf *xml);
+int outbox_reserve_notice(struct store *s, struct store_txn *txn, uint64_t *seq, char name[OUTBOX_NAME_MAX]);
+int outbox_add_notice(struct store *s, struct store_txn *txn, uint64_t seq, const char *receiver,
+    const struct buf *xml);
 int outbox_flush(struct store *s, const struct envelope_keys *keys, const char *outbound_dir);
 /* The same in three steps, for a pipeline that writes one batch's files
  * while the next batch is applied (issue #7): collect the rows numbered
