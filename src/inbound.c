@@ -520,23 +520,39 @@ struct emission {
 
 /* The emitter: a thread that writes one committed batch's files and moves
  * its envelopes out of work/ while the caller applies the next batch, so that
- * the waits for the disk (two syncfs, the renames) leave the serial path
- * (issue #7).  It touches no store: the rows come collected, and the caller
- * forgets those written in the next batch's transaction.  A crash before
- * that only writes the same files again (outbox.h). */
+ * the waits for the disk (syncfs, the renames) leave the serial path (issue
+ * #7).  It writes ahead: one syncfs makes a batch's temp files durable
+ * together with the renames of the batch before, whose envelopes then leave
+ * work/ (outbox_write_ahead; two syncfs per batch wrote each folder's and
+ * each file's metadata twice).  It touches no store: the rows come
+ * collected, and the caller forgets those written in the next batch's
+ * transaction.  A crash before that only writes the same files again
+ * (outbox.h). */
 struct emitter {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
 	struct hub	*hub;
 	struct emission	*todo;		/* handed over; NULL: none */
+	struct emission	*placed;	/* files in place, their renames not yet durable */
+	struct emission	*written;	/* final: its rows are to be forgotten */
+	uint64_t	 last;		/* the highest outbox row handed over */
 	int		 done, stop, running;
 };
 
-static void emission_run(struct hub *h, struct emission *e)
+/* Write e's files ahead; the emission placed before is final. */
+static void emission_run(struct hub *h, struct emitter *m, struct emission *e)
 {
-	e->finished = batch_finish(h, &e->b,
-	    outbox_write(e->rows, h->keys, h->spool.outbound, h->pool, h->sealer) == 0);
+	struct emission *prev = m->placed;
+	int ok;
+
+	ok = outbox_write_ahead(e->rows, prev ? prev->rows : NULL, h->keys, h->spool.outbound, h->pool,
+	    h->sealer) == 0;
+	if (prev != NULL) {
+		prev->finished = batch_finish(h, &prev->b, ok);
+		m->written = prev;
+	}
+	m->placed = e;
 }
 
 static void emission_free(struct hub *h, struct emission *e)
@@ -559,7 +575,7 @@ static void *emitter_main(void *arg)
 			break;
 		e = m->todo;
 		pthread_mutex_unlock(&m->lock);
-		emission_run(m->hub, e);
+		emission_run(m->hub, m, e);
 		pthread_mutex_lock(&m->lock);
 		m->done = 1;
 		pthread_cond_broadcast(&m->cond);
@@ -583,7 +599,8 @@ static void emitter_hand(struct emitter *m, struct emission *e)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* The emission handed over last, once it is done; NULL if none. */
+/* Once the emission handed over last is written ahead (the emitter is then
+ * idle), the one it made final; NULL if none. */
 static struct emission *emitter_wait(struct emitter *m)
 {
 	struct emission *e;
@@ -593,8 +610,9 @@ static struct emission *emitter_wait(struct emitter *m)
 	pthread_mutex_lock(&m->lock);
 	while (m->todo != NULL && !m->done)
 		pthread_cond_wait(&m->cond, &m->lock);
-	e = m->todo;
 	m->todo = NULL;
+	e = m->written;
+	m->written = NULL;
 	pthread_mutex_unlock(&m->lock);
 	return e;
 }
@@ -613,17 +631,14 @@ static void emitter_stop(struct emitter *m)
 	m->running = 0;
 }
 
-/* The previous emission done: its written rows forgotten in txn (or, with
- * txn NULL, in a transaction of their own), its envelopes counted.  The
- * rows of a failed write stay, and the next collection takes them again. */
-static int emitter_settle(struct hub *h, struct emitter *m, store_txn *txn, int *finished)
+/* A final emission's written rows forgotten in txn (or, with txn NULL, in a
+ * transaction of their own), its envelopes counted, the emission freed.  The
+ * rows of a failed write stay for the next outbox_flush. */
+static int emission_forget(struct hub *h, struct emission *e, store_txn *txn, int *finished)
 {
-	struct emission *e = emitter_wait(m);
 	store_txn *own = NULL;
 	int rc = 0;
 
-	if (e == NULL)
-		return 0;
 	if (txn == NULL && (txn = own = store_begin(h->store)) == NULL)
 		rc = -1;
 	else if (outbox_forget(h->store, txn, e->rows) < 0)
@@ -635,15 +650,40 @@ static int emitter_settle(struct hub *h, struct emitter *m, store_txn *txn, int 
 	return rc;
 }
 
-/* Commit the applied batch (with the forgetting of the one before), then
- * hand it to the emitter.  A batch with more rows than one outbox round is
- * emitted here instead.  0, or -1 on a store failure (the batch is freed). */
+/* The emission made final by the last one handed over, forgotten in txn. */
+static int emitter_settle(struct hub *h, struct emitter *m, store_txn *txn, int *finished)
+{
+	struct emission *e = emitter_wait(m);
+
+	return e == NULL ? 0 : emission_forget(h, e, txn, finished);
+}
+
+/* Everything handed over made final and forgotten, each in a transaction
+ * of its own: the renames of the batch placed last made durable here. */
+static int emitter_drain(struct hub *h, struct emitter *m, int *finished)
+{
+	struct emission *e;
+	int rc = emitter_settle(h, m, NULL, finished);
+
+	if ((e = m->placed) != NULL) {
+		m->placed = NULL;
+		e->finished = batch_finish(h, &e->b, outbox_write_settle(e->rows) == 0);
+		if (emission_forget(h, e, NULL, finished) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Commit the applied batch (with the forgetting of the one made final),
+ * then hand it to the emitter.  A batch with more rows than one outbox
+ * round is emitted here instead, once everything before is final.  0, or
+ * -1 on a store failure (the batch is freed). */
 static int pipeline_commit(struct hub *h, struct emitter *m, struct batch *b, store_txn *txn, int rc,
     int *finished)
 {
 	struct emission *e;
-	uint64_t last;
-	int more;
+	uint64_t last = m->last;
+	int more = 0;
 
 	if (rc != 0 && txn != NULL) {	/* before anything else waits for its locks */
 		store_abort(txn);
@@ -661,16 +701,21 @@ static int pipeline_commit(struct hub *h, struct emitter *m, struct batch *b, st
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->b = *b;
-	if ((e->rows = outbox_collect(h->store, 0, &last, &more)) == NULL || more) {
-		*finished += e->rows ? batch_emit(h, b) : 0;
-		rc = e->rows ? 0 : -1;
-		if (e->rows == NULL)
-			sealer_end(h->sealer, b->round);
-		emission_free(h, e);
-		return rc;
+	/* The rows after those handed over: the batch placed last is not forgotten yet. */
+	if ((e->rows = outbox_collect(h->store, m->last, &last, &more)) != NULL && !more) {
+		m->last = last;
+		emitter_hand(m, e);
+		return 0;
 	}
-	emitter_hand(m, e);
-	return 0;
+	rc = emitter_drain(h, m, finished);
+	if (e->rows != NULL)
+		*finished += batch_emit(h, b);
+	else {
+		sealer_end(h->sealer, b->round);
+		rc = -1;
+	}
+	emission_free(h, e);
+	return rc;
 }
 
 int inbound_process(struct hub *h, const char *work_name)
@@ -770,7 +815,7 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 			break;
 		}
 	}
-	if (emitter_settle(h, &em, NULL, &n) < 0)
+	if (emitter_drain(h, &em, &n) < 0)
 		rc = -1;
 	emitter_stop(&em);
 	spool_list_free(&work);

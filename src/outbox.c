@@ -127,7 +127,7 @@ struct outbox_set {
 	struct buf			 rows;		/* the XML the items point into */
 };
 
-#define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs, one commit */
+#define OUTBOX_ROUND 4096	/* rows emitted per round: two syncfs (one ahead), one commit */
 
 static void outbox_collect_seen(struct outbox_set *f, const struct outbox_item *it)
 {
@@ -208,7 +208,7 @@ static void outbox_supersede(struct outbox_set *f)
 }
 
 /* Seal one row and write it as a temp file in its receiver's folder; it is
- * made durable and put in place for the whole round by outbox_publish. */
+ * made durable and put in place for the whole round (outbox_sync, outbox_place). */
 static void outbox_emit(void *arg, size_t i)
 {
 	struct outbox_set *f = arg;
@@ -233,40 +233,41 @@ static void outbox_emit(void *arg, size_t i)
 	buf_free(&der);
 }
 
-/* syncfs once per file system that holds a written row's folder (outbound/
- * and its receivers' folders are one file system, unless an operator mounted
- * one elsewhere); 0, or -1 if any failed. */
-static int outbox_sync(struct outbox_set *f)
+/* syncfs once per file system that holds a written row's folder of f or of
+ * g (g may be NULL): outbound/ and its receivers' folders are one file
+ * system, unless an operator mounted one elsewhere.  0, or -1 if any failed. */
+static int outbox_sync(const struct outbox_set *f, const struct outbox_set *g)
 {
+	const struct outbox_set *sets[2] = {f, g};
 	dev_t devs[16];
-	size_t i, j, ndev = 0;
+	size_t i, j, k, ndev = 0;
 	char dir[PATH_MAX];
 	struct stat st;
 
-	for (i = 0; i < f->n; i++) {
-		if (!f->items[i].ok)
-			continue;
-		if (safeio_path(dir, f->outbound, f->items[i].row.receiver) < 0 || stat(dir, &st) < 0)
-			return -1;
-		for (j = 0; j < ndev && devs[j] != st.st_dev; j++)
-			;
-		if (j < ndev)
-			continue;
-		if (safeio_sync_fs(dir) < 0)
-			return -1;
-		if (ndev < sizeof(devs) / sizeof(devs[0]))
-			devs[ndev++] = st.st_dev;	/* past 16 file systems, sync each folder's */
-	}
+	for (k = 0; k < 2 && sets[k] != NULL; k++)
+		for (i = 0; i < sets[k]->n; i++) {
+			if (!sets[k]->items[i].ok)
+				continue;
+			if (safeio_path(dir, sets[k]->outbound, sets[k]->items[i].row.receiver) < 0
+			    || stat(dir, &st) < 0)
+				return -1;
+			for (j = 0; j < ndev && devs[j] != st.st_dev; j++)
+				;
+			if (j < ndev)
+				continue;
+			if (safeio_sync_fs(dir) < 0)
+				return -1;
+			if (ndev < sizeof(devs) / sizeof(devs[0]))
+				devs[ndev++] = st.st_dev;	/* past 16 file systems, sync each folder's */
+		}
 	return 0;
 }
 
-/* Make the round's temp files durable (one syncfs, not an fsync per file),
- * rename them into place, and make the renames durable (one syncfs, not an
- * fsync per folder); a row counts as written only after that. */
-static void outbox_publish(struct outbox_set *f)
+/* Rename f's temp files into place if they are durable (synced); drop them
+ * if they might not be. */
+static void outbox_place(struct outbox_set *f, int synced)
 {
 	char dir[PATH_MAX];
-	int synced = outbox_sync(f) == 0;
 	size_t i;
 
 	for (i = 0; i < f->n; i++) {
@@ -283,11 +284,19 @@ static void outbox_publish(struct outbox_set *f)
 			f->items[i].ok = 0;
 		}
 	}
-	if (!synced || outbox_sync(f) < 0) {
-		log_error(NULL, "outbox: cannot sync outbound/ 无法同步: %s", strerror(errno));
-		for (i = 0; i < f->n; i++)
-			f->items[i].ok = 0;	/* not durable: the rows stay and are written again */
-	}
+}
+
+/* Whether f's renames were made durable (synced): if not, none of its rows
+ * counts as written, and all are written again. */
+static void outbox_placed_durable(struct outbox_set *f, int synced)
+{
+	size_t i;
+
+	if (synced)
+		return;
+	log_error(NULL, "outbox: cannot sync outbound/ 无法同步: %s", strerror(errno));
+	for (i = 0; i < f->n; i++)
+		f->items[i].ok = 0;
 }
 
 /* Whether the newest row for the same file as item i was written. */
@@ -322,11 +331,11 @@ struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *las
 	return f;
 }
 
-int outbox_write(struct outbox_set *f, const struct envelope_keys *keys, const char *outbound_dir,
+/* Seal and write f's rows as temp files (on the pool's threads if any). */
+static void outbox_stage(struct outbox_set *f, const struct envelope_keys *keys, const char *outbound_dir,
     struct pool *pool, struct sealer *sealer)
 {
 	size_t i;
-	int rc = 0;
 
 	f->keys = keys;
 	f->sealer = sealer;
@@ -336,7 +345,16 @@ int outbox_write(struct outbox_set *f, const struct envelope_keys *keys, const c
 	else
 		for (i = 0; i < f->n; i++)
 			outbox_emit(f, i);
-	outbox_publish(f);
+}
+
+/* f's result once its renames are durable or not: a row superseded in the
+ * set shares the fate of the newest for its file.  0, or -1 if any row was
+ * not written. */
+static int outbox_result(struct outbox_set *f)
+{
+	size_t i;
+	int rc = 0;
+
 	for (i = 0; i < f->n; i++) {
 		if (f->items[i].superseded)
 			f->items[i].ok = outbox_twin_ok(f, i);
@@ -344,6 +362,38 @@ int outbox_write(struct outbox_set *f, const struct envelope_keys *keys, const c
 			rc = -1;
 	}
 	return rc;
+}
+
+int outbox_write(struct outbox_set *f, const struct envelope_keys *keys, const char *outbound_dir,
+    struct pool *pool, struct sealer *sealer)
+{
+	int synced;
+
+	outbox_stage(f, keys, outbound_dir, pool, sealer);
+	synced = outbox_sync(f, NULL) == 0;	/* the temp files durable ... */
+	outbox_place(f, synced);
+	outbox_placed_durable(f, synced && outbox_sync(f, NULL) == 0);	/* ... then their renames */
+	return outbox_result(f);
+}
+
+int outbox_write_ahead(struct outbox_set *f, struct outbox_set *placed, const struct envelope_keys *keys,
+    const char *outbound_dir, struct pool *pool, struct sealer *sealer)
+{
+	int synced;
+
+	outbox_stage(f, keys, outbound_dir, pool, sealer);
+	synced = outbox_sync(f, placed) == 0;	/* f's temp files and placed's renames at once */
+	outbox_place(f, synced);
+	if (placed == NULL)
+		return 0;
+	outbox_placed_durable(placed, synced);
+	return outbox_result(placed);
+}
+
+int outbox_write_settle(struct outbox_set *placed)
+{
+	outbox_placed_durable(placed, outbox_sync(placed, NULL) == 0);
+	return outbox_result(placed);
 }
 
 int outbox_forget(struct store *s, store_txn *txn, const struct outbox_set *f)

@@ -62,6 +62,18 @@ struct outbox_set;
 struct outbox_set *outbox_collect(struct store *s, uint64_t after, uint64_t *last, int *more);
 int outbox_write(struct outbox_set *o, const struct envelope_keys *keys, const char *outbound_dir,
     struct pool *pool, struct sealer *sealer);
+/* The same with one syncfs per round instead of two, for a pipeline that
+ * writes round after round: outbox_write_ahead writes o's files, makes them
+ * durable together with the renames of `placed` (the round written ahead
+ * before, or NULL), and renames o's into place, not yet durably; it returns
+ * placed's result, which is now final (0, or -1 if a row was not written).
+ * outbox_write_settle makes the renames of the last round placed durable
+ * and returns its result.  Until then a round's rows must not be forgotten:
+ * a crash writes them again, and the partner may see an Ack twice (never a
+ * file whose content is not durable: the rename follows the temp's sync). */
+int outbox_write_ahead(struct outbox_set *o, struct outbox_set *placed, const struct envelope_keys *keys,
+    const char *outbound_dir, struct pool *pool, struct sealer *sealer);
+int outbox_write_settle(struct outbox_set *placed);
 int outbox_forget(struct store *s, struct store_txn *txn, const struct outbox_set *o);
 void outbox_set_free(struct outbox_set *o);
 /* The same, sealing and writing on the pool's threads, and taking the

@@ -415,6 +415,80 @@ static void test_rows_survive_reopen(void **state)
 	expect_file(f, "1101230001", "ACK_crash.p7m", "<Ack>durable</Ack>");
 }
 
+/* Forget the written rows of o in a transaction of their own. */
+static void forget(struct fixture *f, struct outbox_set *o)
+{
+	store_txn *t = store_begin(f->s);
+
+	assert_non_null(t);
+	assert_int_equal(outbox_forget(f->s, t, o), 0);
+	assert_int_equal(store_commit(t), 0);
+}
+
+/* The pipeline writes ahead (issue #7): one syncfs per round makes its temp
+ * files durable together with the renames of the round placed before, whose
+ * result is then final; outbox_write_settle ends the last round.  A round's
+ * files are in place as soon as it is written ahead. */
+static void test_write_ahead_one_sync_per_round(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_set *a, *b;
+	uint64_t last;
+	int more;
+
+	add(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	assert_non_null(a = outbox_collect(f->s, 0, &last, &more));
+	syncfs_calls = 0;
+	assert_int_equal(outbox_write_ahead(a, NULL, f->keys, f->outbound, NULL, NULL), 0);
+	assert_int_equal(syncfs_calls, 1);
+	expect_file(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	add(f, "4101W68006", NULL, "<Notice>b</Notice>");
+	assert_non_null(b = outbox_collect(f->s, last, &last, &more));	/* only the new row */
+	assert_int_equal(last, 2);
+	assert_int_equal(outbox_write_ahead(b, a, f->keys, f->outbound, NULL, NULL), 0);	/* a is final */
+	assert_int_equal(syncfs_calls, 2);
+	forget(f, a);
+	assert_int_equal(rows(f), 1);
+	assert_int_equal(outbox_write_settle(b), 0);
+	assert_int_equal(syncfs_calls, 3);
+	forget(f, b);
+	assert_int_equal(rows(f), 0);
+	expect_file(f, "4101W68006", "NTC_000000000002.p7m", "<Notice>b</Notice>");
+	outbox_set_free(a);
+	outbox_set_free(b);
+}
+
+/* A sync that fails while a round is placed: that round's rows do not count
+ * as written (they stay, and the next flush writes them again), and the
+ * round being written places nothing. */
+static void test_write_ahead_sync_failure_keeps_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_set *a, *b;
+	char p[PATH_MAX];
+	uint64_t last;
+	int more;
+
+	add(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	assert_non_null(a = outbox_collect(f->s, 0, &last, &more));
+	assert_int_equal(outbox_write_ahead(a, NULL, f->keys, f->outbound, NULL, NULL), 0);
+	add(f, "4101W68006", NULL, "<Notice>b</Notice>");
+	assert_non_null(b = outbox_collect(f->s, last, &last, &more));
+	syncfs_fail = 1;
+	assert_int_equal(outbox_write_ahead(b, a, f->keys, f->outbound, NULL, NULL), -1);
+	syncfs_fail = 0;
+	forget(f, a);
+	forget(f, b);
+	assert_int_equal(rows(f), 2);
+	assert_false(tu_exists(tu_path(p, "%s/4101W68006/NTC_000000000002.p7m", f->outbound)));
+	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), 0);
+	assert_int_equal(rows(f), 0);
+	expect_file(f, "1101230001", "ACK_a.p7m", "<Ack>a</Ack>");
+	expect_file(f, "4101W68006", "NTC_000000000002.p7m", "<Notice>b</Notice>");
+	outbox_set_free(a);
+	outbox_set_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +500,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_R25_same_name_replaces_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_keeps_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_failure_publishes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_ahead_one_sync_per_round, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_ahead_sync_failure_keeps_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_with_a_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_flush, setup, teardown),
