@@ -1,7 +1,8 @@
 /* store — the Berkeley DB 5.3 transactional environment and its databases.
  * Opened with DB_INIT_TXN|LOCK|LOG|MPOOL and DB_REGISTER|DB_RECOVER, so
  * whoever opens it first after a crash runs recovery; commits are
- * synchronous (never DB_TXN_NOSYNC).  One B-tree per concept:
+ * synchronous (never DB_TXN_NOSYNC).  Its regions are in shared memory
+ * (DB_SYSTEM_MEM), its databases and log files in the folder.  One B-tree per concept:
  *   letters      number → letter record (codec)
  *   agreements   number → agreement record (codec)
  *   live         consignor|broker → number of the live letter (R8)
@@ -37,6 +38,10 @@ enum store_db { SDB_LETTERS, SDB_AGREEMENTS, SDB_LIVE, SDB_BY_LETTER, SDB_SEEN,
 
 struct store *store_open(const char *dir, char *err, size_t errlen);
 void store_close(struct store *s);
+/* The base System V key of the store's regions (cache, log buffer, locks:
+ * shared memory, `ipcs -m`; the last process to close removes them), or -1
+ * if dir cannot be stat'ed. */
+long store_shm_key(const char *dir);
 void store_checkpoint(struct store *s);
 /* Hot backup of databases and logs into dir (created; emptied first), consistent
  * while the daemon runs; recover it with `db_recover -c -h DIR` (docs/operations.md).

@@ -2,7 +2,7 @@
  * counters (R7), transactions, durability across close/open, records
  * through codec, and log files leaving the store after a checkpoint
  * (deleted, or moved to the log archive; never while a backup holds
- * backup.lock).  Real Berkeley DB in a temp folder. */
+ * backup.lock), and the regions in shared memory.  Real Berkeley DB in a temp folder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +13,10 @@
 #include "store.h"
 #include "testutil.h"
 #include <fcntl.h>
+#include <db.h>
 #include <sys/file.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fixture {
@@ -568,6 +571,77 @@ static void test_log_archive_never_replaces(void **state)
 	assert_int_equal(tu_sh("grep -q 'older timeline' '%s/log.0000000001'", archive), 0);
 }
 
+/* The regions are in shared memory, not in files of the store folder (a
+ * syncfs of that file system would write them out: issue #7); the last
+ * process to close removes them. */
+static void test_regions_in_shared_memory(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX];
+	struct shmid_ds ds;
+	struct stat st;
+	long key = store_shm_key(f->db);
+	int id;
+
+	assert_true(key > 0);
+	tu_path(path, "%s/__db.001", f->db);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size < 4096);		/* a stub naming the segments */
+	assert_true((id = shmget((key_t)key, 0, 0)) >= 0);
+	assert_int_equal(shmctl(id, IPC_STAT, &ds), 0);
+	assert_true(ds.shm_nattch >= 1);
+	store_close(f->s);
+	f->s = NULL;
+	assert_true(shmget((key_t)key, 0, 0) < 0);	/* gone with the last user */
+	reopen(f);
+}
+
+/* A segment of the store's key attached by someone else (another store
+ * whose folder hashed alike) is never taken over: the open is refused. */
+static void test_regions_refused_when_key_in_use(void **state)
+{
+	struct fixture *f = *state;
+	long key = store_shm_key(f->db);
+	char err[256];
+	void *at;
+	int id;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_true((id = shmget((key_t)key, 4096, IPC_CREAT | IPC_EXCL | 0600)) >= 0);
+	assert_true((at = shmat(id, NULL, 0)) != (void *)-1);
+	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_int_equal(shmdt(at), 0);
+	assert_int_equal(shmctl(id, IPC_RMID, NULL), 0);
+	reopen(f);
+}
+
+/* A store whose regions an older version kept in files opens: the files go
+ * (they hold nothing durable), the records stay. */
+static void test_regions_from_files_replaced(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX];
+	struct buf v;
+	struct stat st;
+	DB_ENV *env;
+
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "k", 1, "old", 3), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(db_env_create(&env, 0), 0);
+	assert_int_equal(env->open(env, f->db, DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL, 0640), 0);
+	assert_int_equal(env->close(env, 0), 0);
+	tu_path(path, "%s/__db.001", f->db);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size >= 4096);	/* regions in files */
+	reopen(f);
+	buf_init(&v);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 0);
+	assert_int_equal(v.len, 3);
+	buf_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +665,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_child_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_files_archived_not_during_a_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_archive_never_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_in_shared_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_refused_when_key_in_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_from_files_replaced, setup, teardown),
 	};
 
 	log_open(NULL, 0);	/* store errors are expected in some tests: keep stderr quiet */
