@@ -17,6 +17,16 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+def disk_written_kib():
+    """KiB written to the block devices since boot (/proc/diskstats, whole disks)."""
+    total = 0
+    with open("/proc/diskstats") as f:
+        for line in f:
+            v = line.split()
+            if os.path.exists("/sys/block/%s/device" % v[2]):
+                total += int(v[9]) // 2
+    return total
+
 def peak_rss(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -36,6 +46,7 @@ def main():
             who[name] = os.path.join(outbound, sender, "ACK_%s.p7m" % msgid)
     expect = {n: who[n] for n in names}
     cpu0 = cpu_seconds(pid)
+    disk0 = disk_written_kib()
     dropped = {}
     t0 = time.time()
     for k, n in enumerate(names):
@@ -68,6 +79,7 @@ def main():
         "envelopes_per_s": round(len(done) / max(1e-9, t1 - t0), 1),
         "p50_ms": round(pct(0.50), 1), "p99_ms": round(pct(0.99), 1),
         "cpu_s_per_envelope": round((cpu_seconds(pid) - cpu0) / max(1, len(done)), 6),
-        "peak_rss_kib": peak_rss(pid)}))
+        "peak_rss_kib": peak_rss(pid),
+        "disk_kib_per_envelope": round((disk_written_kib() - disk0) / max(1, len(done)), 1)}))
 
 main()
