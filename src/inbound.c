@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Envelopes applied per transaction (one log flush and two syncfs for all of
- * them) are at most conf batch_envelopes and this total size: a batch holds
+/* Envelopes applied per transaction (one log flush and one or two syncfs for
+ * all of them) are at most conf batch_envelopes and this total size: a batch holds
  * every document's tree until it is applied, so big envelopes make small
  * batches.  At 4 MiB, 40 receipts of 1,000 items (91 KB each) were one
  * batch, applied and then written on one thread with no overlap; at 1 MiB
