@@ -139,17 +139,48 @@ long store_shm_key(const char *dir)
 	return stat(dir, &st) < 0 ? -1 : store_shm_key_of(&st);
 }
 
-/* A new environment takes the key's segments, removing any it finds: refuse
- * if one is attached, which can only be another store's whose folder hashed
- * alike.  0, or -1 (logged). */
-static int store_shm_free(const char *dir, long key)
+/* The segment id that the stub __db.001 of a shared-memory environment
+ * names (its first region: Berkeley DB 5.3 writes the region's size, its
+ * maximum and that id, 8 bytes each), or -1 if there is no such stub. */
+static long store_shm_stub_id(const char *dir)
+{
+	unsigned char stub[25];		/* one more: a longer file is no stub */
+	char path[PATH_MAX];
+	long id = 0;
+	ssize_t n;
+	int fd, i;
+
+	if (safeio_path(path, dir, "__db.001") < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	n = read(fd, stub, sizeof(stub));
+	close(fd);
+	if (n != 24)
+		return -1;
+	for (i = 7; i >= 0; i--)	/* written in the host's order: little-endian here */
+		id = id << 8 | stub[16 + i];
+	return id;
+}
+
+/* Before Berkeley DB opens or creates the regions at key.  A stub that does
+ * not name the segment at the key is stale (after a reboot the segment is
+ * gone, or its id serves another): Berkeley DB would fail to attach it, or
+ * attach another's, so it goes.  Creating its regions, Berkeley DB removes
+ * any segment it finds at their keys: refuse if one is attached, which can
+ * only be another store's whose folder hashed alike.  0, or -1 (logged). */
+static int store_shm_ready(const char *dir, long key)
 {
 	struct shmid_ds ds;
 	char path[PATH_MAX];
+	long mine = store_shm_stub_id(dir);
 	int i, id;
 
-	if (safeio_path(path, dir, "__db.001") == 0 && access(path, F_OK) == 0)
-		return 0;	/* the environment exists: its segments are its own */
+	if (mine >= 0 && shmget((key_t)key, 0, 0) == mine)
+		return 0;	/* its own environment, open or left by a crash */
+	if (mine >= 0 && (safeio_path(path, dir, "__db.001") < 0 || unlink(path) < 0)) {
+		log_error("store", "op=env_open dir=%s error=\"cannot remove a stale __db.001 无法删除过期的 __db.001: %s\"",
+		    dir, strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < STORE_SHM_SPAN; i++)
 		if ((id = shmget((key_t)(key + i), 0, 0)) >= 0 && shmctl(id, IPC_STAT, &ds) == 0 && ds.shm_nattch > 0) {
 			log_error("store", "op=env_open dir=%s shm_key=0x%lx error=\"shared memory segment in use by another "
@@ -206,7 +237,7 @@ static int store_open_env(struct store *s, const char *dir)
 		log_error("store", "op=env_open dir=%s error=\"%s\"", dir, strerror(errno));
 		return -1;
 	}
-	if (store_file_regions_removed(dir) < 0 || store_shm_free(dir, s->shm_key) < 0)
+	if (store_file_regions_removed(dir) < 0 || store_shm_ready(dir, s->shm_key) < 0)
 		return -1;
 	if ((rc = db_env_create(&s->env, 0)) != 0)
 		return store_check(rc, "db_env_create");

@@ -17,6 +17,8 @@
 #include <sys/file.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 struct fixture {
@@ -642,6 +644,92 @@ static void test_regions_from_files_replaced(void **state)
 	buf_free(&v);
 }
 
+/* A second process (entrustctl beside the daemon) joins the open store's
+ * regions; its close leaves them to the first, which goes on. */
+static void test_regions_shared_by_a_second_process(void **state)
+{
+	struct fixture *f = *state;
+	struct buf v;
+	int status;
+	pid_t pid;
+
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "a", 1, "1", 1), 0);
+	if ((pid = fork()) == 0) {
+		char err[256];
+		struct store *s = store_open(f->db, err, sizeof(err));
+		int ok;
+
+		buf_init(&v);
+		ok = s != NULL && store_get(s, NULL, SDB_SEEN, "a", 1, &v) == 0 && v.len == 1
+		    && store_put(s, NULL, SDB_SEEN, "b", 1, "2", 1) == 0;
+		store_close(s);
+		_exit(ok ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(shmget((key_t)store_shm_key(f->db), 0, 0) >= 0);	/* still ours */
+	buf_init(&v);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "b", 1, &v), 0);
+	buf_free(&v);
+	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "c", 1, "3", 1), 0);
+}
+
+/* After a reboot the stub __db.001 names a segment that is gone; a segment
+ * now at the store's key belongs to another environment and is refused. */
+static void test_regions_refused_when_stub_names_another(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char stub[24] = {0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0xf0, 0xff, 0xff, 0x7f};
+	long key = store_shm_key(f->db);
+	char path[PATH_MAX], err[256];
+	void *at;
+	int id;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(tu_write(tu_path(path, "%s/__db.001", f->db), stub, sizeof(stub)), 0);
+	assert_true((id = shmget((key_t)key, 4096, IPC_CREAT | IPC_EXCL | 0600)) >= 0);
+	assert_true((at = shmat(id, NULL, 0)) != (void *)-1);
+	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_int_equal(shmdt(at), 0);
+	assert_int_equal(shmctl(id, IPC_RMID, NULL), 0);
+	reopen(f);	/* the stub names nothing now: regions made anew */
+}
+
+/* A process dies with the store open (its segments stay, unattached), then
+ * the machine restarts (they go; the stub __db.001 still names one): the
+ * next open makes the regions anew and recovers every commit. */
+static void test_regions_after_crash_and_reboot(void **state)
+{
+	struct fixture *f = *state;
+	long key = store_shm_key(f->db);
+	struct buf v;
+	int status, i, id;
+	pid_t pid;
+
+	store_close(f->s);
+	f->s = NULL;
+	if ((pid = fork()) == 0) {
+		char err[256];
+		struct store *s = store_open(f->db, err, sizeof(err));
+
+		if (s == NULL || store_put(s, NULL, SDB_SEEN, "k", 1, "v", 1) != 0)
+			_exit(1);
+		kill(getpid(), SIGKILL);	/* kill -9, the store open */
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	for (i = 0; i < 16; i++)	/* the reboot */
+		if ((id = shmget((key_t)(key + i), 0, 0)) >= 0)
+			assert_int_equal(shmctl(id, IPC_RMID, NULL), 0);
+	reopen(f);
+	buf_init(&v);
+	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 0);
+	buf_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -668,6 +756,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_regions_in_shared_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regions_refused_when_key_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regions_from_files_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_shared_by_a_second_process, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_refused_when_stub_names_another, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regions_after_crash_and_reboot, setup, teardown),
 	};
 
 	log_open(NULL, 0);	/* store errors are expected in some tests: keep stderr quiet */
