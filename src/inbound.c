@@ -443,7 +443,10 @@ static void batch_free(struct hub *h, struct batch *b)
 
 /* Stage 2: every envelope of the batch applied in ONE transaction (group
  * commit), not yet committed, with the notice bundles of the parties that
- * take them (bundle.h); the answers are signed meanwhile (sealer).
+ * take them (bundle.h); the answers are signed meanwhile (sealer).  Each
+ * envelope is applied as soon as it is prepared, while the pool prepares
+ * those after it (issue #7: the whole batch was awaited first, the main
+ * thread preparing beside the pool while nothing was applied).
  * 0 with *txn, or -1 on a store failure. */
 static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 {
@@ -451,12 +454,13 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 	size_t i;
 	int rc = 0;
 
-	batch_prepared(h, b);
 	b->round = sealer_begin(h->sealer, h->keys);	/* its answers are signed while it is applied */
 	if ((*txn = store_begin(h->store)) == NULL)
 		return -1;
 	bundles = bundles_new(h->conf.hub_code, b->jobs[0].id, h->sealer);
 	for (i = 0; rc == 0 && i < b->n; i++) {
+		if (b->preparing != NULL)	/* each envelope as soon as it is prepared */
+			pool_wait_index(h->pool, b->preparing, i);
 		b->jobs[i].bundles = bundles;
 		rc = job_apply(&b->jobs[i], *txn);
 		b->jobs[i].bundles = NULL;
@@ -465,6 +469,7 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 			b->jobs[i].doc = NULL;
 		}
 	}
+	batch_prepared(h, b);
 	if (rc == 0)
 		rc = bundles_flush(bundles, h->store, *txn);
 	bundles_free(bundles);

@@ -9,6 +9,7 @@ struct pool_task {
 	void			(*fn)(void *, size_t);
 	void			 *arg;
 	size_t			  next, n, finished;
+	unsigned char		 *done;		/* per index: finished */
 	struct pool_task	 *later;	/* the queue, oldest first */
 };
 
@@ -37,8 +38,9 @@ static void pool_step(struct pool *p, struct pool_task *t)
 	pthread_mutex_unlock(&p->lock);
 	t->fn(t->arg, i);
 	pthread_mutex_lock(&p->lock);
-	if (++t->finished == t->n)
-		pthread_cond_broadcast(&p->done);
+	t->done[i] = 1;
+	t->finished++;
+	pthread_cond_broadcast(&p->done);	/* an index or the range: pool_wait_index, pool_wait */
 }
 
 static void *pool_main(void *arg)
@@ -98,6 +100,7 @@ static struct pool_task *pool_queue(struct pool *p, size_t n, void (*fn)(void *a
 	t->fn = fn;
 	t->arg = arg;
 	t->n = n;
+	t->done = xcalloc(n ? n : 1, 1);
 	if (n == 0)
 		return t;
 	pthread_mutex_lock(&p->lock);
@@ -123,7 +126,20 @@ void pool_wait(struct pool *p, struct pool_task *t)
 	while (t->finished < t->n)
 		pthread_cond_wait(&p->done, &p->lock);
 	pthread_mutex_unlock(&p->lock);
+	free(t->done);
 	free(t);
+}
+
+void pool_wait_index(struct pool *p, struct pool_task *t, size_t i)
+{
+	pthread_mutex_lock(&p->lock);
+	while (!t->done[i]) {
+		if (t->next <= i)	/* not taken yet: the caller runs the next one */
+			pool_step(p, t);
+		else
+			pthread_cond_wait(&p->done, &p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* A caller that waits goes before ranges started ahead of their need. */

@@ -1,7 +1,8 @@
 /* pool — a fixed set of threads that run one function over an index range
  * and wait for all of it (fork-join), or start a range and come back for it
  * later.  The pipeline uses it for the stages that are pure CPU per item:
- * opening envelopes and parsing (before apply; the next batch's while the
+ * opening envelopes and parsing (before apply, each taken as it is ready; the
+ * next batch's while the
  * current one is committed and emitted), sealing and writing outbound files
  * (after commit).  Ranges are run oldest first, except that pool_run's go
  * before those started ahead (its caller is waiting).
@@ -23,5 +24,9 @@ void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *a
 struct pool_task;
 struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg);
 void pool_wait(struct pool *p, struct pool_task *t);
+/* Index i of t finished (run on the caller, with those before it, if no
+ * thread has taken it yet), the rest going on: for a caller that uses the
+ * results in order as they come.  t stays for pool_wait. */
+void pool_wait_index(struct pool *p, struct pool_task *t, size_t i);
 int pool_size(const struct pool *p);
 #endif

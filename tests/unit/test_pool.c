@@ -2,8 +2,9 @@
  * per pool_run, results land in their own slots (so in order), pool_run
  * returns only when all are done, a pool is reusable round after round,
  * several executors really run at once (checked with a barrier, not with
- * time), and workers block signals while the caller's mask is left as it
- * was.  No timing assumptions: nothing here sleeps or measures. */
+ * time), workers block signals while the caller's mask is left as it
+ * was, and a started range's indexes can be taken in order as they
+ * finish.  No timing assumptions: nothing here sleeps or measures. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -279,10 +280,38 @@ static void test_started_range_beside_others(void **state)
 	pool_free(p);
 }
 
+/* pool_wait_index: each index of a started range, taken in order as soon as
+ * it is finished (run by the caller when no thread has it yet), with its
+ * result in place and run exactly once; pool_wait then ends the range. */
+static void test_wait_index_in_order(void **state)
+{
+	size_t threads[] = {1, 2, 4}, sizes[] = {1, 2, 7, 256, 3000}, a, b, i;
+
+	(void)state;
+	for (a = 0; a < sizeof(threads) / sizeof(threads[0]); a++)
+		for (b = 0; b < sizeof(sizes) / sizeof(sizes[0]); b++) {
+			struct pool *p = pool_new((int)threads[a]);
+			struct pool_task *task;
+			struct tally t;
+
+			tally_init(&t, sizes[b]);
+			task = pool_start(p, t.n, job, &t);
+			for (i = 0; i < t.n; i++) {
+				pool_wait_index(p, task, i);
+				if (atomic_load(&t.runs[i]) != 1 || t.result[i] != want_result(i))
+					fail_msg("threads=%zu n=%zu: index %zu not finished when waited for", threads[a], t.n, i);
+			}
+			pool_wait(p, task);
+			tally_check(&t);
+			pool_free(p);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_started_range_beside_others),
+		cmocka_unit_test(test_wait_index_in_order),
 		cmocka_unit_test(test_table_every_job_exactly_once),
 		cmocka_unit_test(test_empty_range_runs_nothing),
 		cmocka_unit_test(test_many_rounds_on_one_pool),
