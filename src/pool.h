@@ -3,9 +3,9 @@
  * later.  The pipeline uses it for the stages that are pure CPU per item:
  * opening envelopes and parsing (before apply, each taken as it is ready;
  * the next batch's while the current one is committed and emitted), sealing
- * and writing outbound files
- * (after commit).  Ranges are run oldest first, except that pool_run's go
- * before those started ahead (its caller is waiting).
+ * and writing outbound files (after commit).  Ranges are run oldest first,
+ * except that pool_run's go before those started ahead (its caller is
+ * waiting).
  * Failure contract: pool_new panics if threads cannot be made; pool_run
  * cannot fail (fn reports its own errors through its argument). */
 #ifndef POOL_H
