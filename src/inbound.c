@@ -34,6 +34,10 @@
  * P-256 28-34k -> 34-37k items/s, peak RSS 100 -> 69 MiB; A within
  * noise, issue #7). */
 #define INBOUND_BATCH_BYTES	(1L << 20)
+/* Envelopes prepared ahead of the one applied hold at most this much between
+ * them (at least one is prepared ahead): the pool parsed a whole batch while
+ * the first receipt was applied, eleven 1,000-item trees at once (issue #7). */
+#define INBOUND_AHEAD_BYTES	(256L << 10)
 /* From this size of XML on, its freed tree is given back to the kernel at once. */
 #define INBOUND_TRIM_BYTES	(1L << 20)
 
@@ -50,6 +54,7 @@ struct job {
 	time_t			 now;
 	xmlDocPtr		 doc;		/* validated, when prepared */
 	size_t			 xml_len;	/* of the content the tree was parsed from */
+	long			 bytes;		/* of the file when claimed, 0 if unknown */
 	const struct msg_type	*type;
 	enum reason		 refusal;	/* before apply; R_NONE if none */
 	const char		*refusal_path;
@@ -375,12 +380,24 @@ static int job_finish(struct job *j)
 	return rc;
 }
 
+/* The size of a file of work/, 0 if it cannot be known (job_open will say why). */
+static long work_bytes(const struct hub *h, const char *work_name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (safeio_path(path, h->spool.work, work_name) == 0 && lstat(path, &st) == 0)
+		return (long)st.st_size;
+	return 0;
+}
+
 static void job_init(struct job *j, struct hub *h, const char *work_name, time_t now)
 {
 	memset(j, 0, sizeof(*j));
 	j->hub = h;
 	j->work_name = work_name;
 	j->now = now;
+	j->bytes = work_bytes(h, work_name);
 	spool_work_id(work_name, j->id, sizeof(j->id));
 	reply_init(&j->reply, j->id, h->conf.hub_code, spool_original_name(work_name), "");
 	buf_init(&j->raw);
@@ -405,6 +422,17 @@ struct batch {
 	unsigned long		 round;		/* of the sealer, while applied and emitted */
 };
 
+/* Past the envelopes the pool may prepare while envelope i is applied. */
+static size_t batch_ahead(const struct batch *b, size_t i)
+{
+	size_t k = i + 1;
+	long held = 0;
+
+	while (k < b->n && (k < i + 2 || held + b->jobs[k].bytes <= INBOUND_AHEAD_BYTES))
+		held += b->jobs[k++].bytes;
+	return k;
+}
+
 /* Stage 1 starts: the batch is prepared on the pool's threads (here, without
  * a pool) while the caller goes on, e.g. with the batch before it. */
 static void batch_start(struct hub *h, char **names, size_t n, struct batch *b)
@@ -418,7 +446,7 @@ static void batch_start(struct hub *h, char **names, size_t n, struct batch *b)
 	for (i = 0; i < n; i++)
 		job_init(&b->jobs[i], h, names[i], b->now);
 	if (h->pool)
-		b->preparing = pool_start(h->pool, n, job_prepare, b->jobs);
+		b->preparing = pool_start(h->pool, n, batch_ahead(b, 0), job_prepare, b->jobs);
 	else
 		for (i = 0; i < n; i++)
 			job_prepare(b->jobs, i);
@@ -459,8 +487,10 @@ static int batch_apply(struct hub *h, struct batch *b, store_txn **txn)
 		return -1;
 	bundles = bundles_new(h->conf.hub_code, b->jobs[0].id, h->sealer);
 	for (i = 0; rc == 0 && i < b->n; i++) {
-		if (b->preparing != NULL)	/* each envelope as soon as it is prepared */
+		if (b->preparing != NULL) {	/* each envelope as soon as it is prepared */
+			pool_ahead(h->pool, b->preparing, batch_ahead(b, i));
 			pool_wait_index(h->pool, b->preparing, i);
+		}
 		b->jobs[i].bundles = bundles;
 		rc = job_apply(&b->jobs[i], *txn);
 		b->jobs[i].bundles = NULL;
@@ -757,14 +787,11 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
  * batch_envelopes, and no more than INBOUND_BATCH_BYTES of envelopes. */
 static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
 {
-	char path[PATH_MAX];
-	struct stat st;
 	long total = 0;
 	size_t k;
 
 	for (k = 0; k < n && k < (size_t)h->conf.batch_envelopes; k++) {
-		if (safeio_path(path, h->spool.work, names[k]) == 0 && lstat(path, &st) == 0)
-			total += (long)st.st_size;
+		total += work_bytes(h, names[k]);
 		if (k > 0 && total > INBOUND_BATCH_BYTES)
 			break;
 	}

@@ -9,6 +9,7 @@ struct pool_task {
 	void			(*fn)(void *, size_t);
 	void			 *arg;
 	size_t			  next, n, finished;
+	size_t			  ahead;	/* the pool's threads take indexes below this */
 	unsigned char		 *done;		/* per index: finished */
 	struct pool_task	 *later;	/* the queue, oldest first */
 };
@@ -22,6 +23,16 @@ struct pool {
 	struct pool_task *queue;	/* ranges with indexes not yet taken */
 	int		  stop;
 };
+
+/* The oldest range with an index the pool's threads may take, or NULL. */
+static struct pool_task *pool_takeable(struct pool *p)
+{
+	struct pool_task *t;
+
+	for (t = p->queue; t != NULL && t->next >= t->ahead; t = t->later)
+		;
+	return t;
+}
 
 /* Run one index of t; the caller holds the lock, which is released meanwhile. */
 static void pool_step(struct pool *p, struct pool_task *t)
@@ -46,14 +57,15 @@ static void pool_step(struct pool *p, struct pool_task *t)
 static void *pool_main(void *arg)
 {
 	struct pool *p = arg;
+	struct pool_task *t = NULL;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->stop && p->queue == NULL)
+		while (!p->stop && (t = pool_takeable(p)) == NULL)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->stop)
 			break;
-		pool_step(p, p->queue);
+		pool_step(p, t);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -92,14 +104,15 @@ void pool_free(struct pool *p)
 }
 
 /* A new range at the queue's end, or (first) at its head. */
-static struct pool_task *pool_queue(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg,
-    int first)
+static struct pool_task *pool_queue(struct pool *p, size_t n, size_t ahead, void (*fn)(void *arg, size_t i),
+    void *arg, int first)
 {
 	struct pool_task *t = xcalloc(1, sizeof(*t)), **q;
 
 	t->fn = fn;
 	t->arg = arg;
 	t->n = n;
+	t->ahead = ahead < n ? ahead : n;
 	t->done = xcalloc(n ? n : 1, 1);
 	if (n == 0)
 		return t;
@@ -113,9 +126,22 @@ static struct pool_task *pool_queue(struct pool *p, size_t n, void (*fn)(void *a
 	return t;
 }
 
-struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
+struct pool_task *pool_start(struct pool *p, size_t n, size_t ahead, void (*fn)(void *arg, size_t i),
+    void *arg)
 {
-	return pool_queue(p, n, fn, arg, 0);
+	return pool_queue(p, n, ahead, fn, arg, 0);
+}
+
+void pool_ahead(struct pool *p, struct pool_task *t, size_t ahead)
+{
+	pthread_mutex_lock(&p->lock);
+	if (ahead > t->n)
+		ahead = t->n;
+	if (ahead > t->ahead) {
+		t->ahead = ahead;
+		pthread_cond_broadcast(&p->work);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 void pool_wait(struct pool *p, struct pool_task *t)
@@ -145,7 +171,7 @@ void pool_wait_index(struct pool *p, struct pool_task *t, size_t i)
 /* A caller that waits goes before ranges started ahead of their need. */
 void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg)
 {
-	pool_wait(p, pool_queue(p, n, fn, arg, 1));
+	pool_wait(p, pool_queue(p, n, n, fn, arg, 1));
 }
 
 int pool_size(const struct pool *p)

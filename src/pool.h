@@ -20,9 +20,13 @@ void pool_free(struct pool *p);
 void pool_run(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg);
 /* The same in two halves: start the range on the pool's threads and return;
  * pool_wait runs what is left of it on the caller too, returns when all of
- * it is done, and frees t. */
+ * it is done, and frees t.  The pool's threads take only the indexes below
+ * ahead until pool_ahead raises it (n: all), so that a caller using the
+ * results in order bounds what waits for it (memory, issue #7). */
 struct pool_task;
-struct pool_task *pool_start(struct pool *p, size_t n, void (*fn)(void *arg, size_t i), void *arg);
+struct pool_task *pool_start(struct pool *p, size_t n, size_t ahead, void (*fn)(void *arg, size_t i),
+    void *arg);
+void pool_ahead(struct pool *p, struct pool_task *t, size_t ahead);
 void pool_wait(struct pool *p, struct pool_task *t);
 /* Index i of t finished (run on the caller, with those before it, if no
  * thread has taken it yet), the rest going on: for a caller that uses the

@@ -3,8 +3,8 @@
  * returns only when all are done, a pool is reusable round after round,
  * several executors really run at once (checked with a barrier, not with
  * time), workers block signals while the caller's mask is left as it
- * was, and a started range's indexes can be taken in order as they
- * finish.  No timing assumptions: nothing here sleeps or measures. */
+ * was, a started range's indexes can be taken in order as they finish,
+ * and its pool threads keep within the window the caller allows.  No timing assumptions: nothing here sleeps or measures. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -267,7 +267,7 @@ static void test_started_range_beside_others(void **state)
 	tally_init(&now, 3000);
 	tally_init(&other.t, 4000);
 	other.p = p;
-	task = pool_start(p, early.n, job, &early);
+	task = pool_start(p, early.n, early.n, job, &early);
 	assert_int_equal(pthread_create(&thread, NULL, second_caller, &other), 0);
 	pool_run(p, now.n, job, &now);		/* returns with its own range done */
 	assert_int_equal(atomic_load(&now.total), (int)now.n);
@@ -276,7 +276,7 @@ static void test_started_range_beside_others(void **state)
 	tally_check(&early);
 	tally_check(&now);
 	tally_check(&other.t);
-	pool_wait(p, pool_start(p, 0, job, &early));	/* an empty range */
+	pool_wait(p, pool_start(p, 0, 0, job, &early));	/* an empty range */
 	pool_free(p);
 }
 
@@ -295,7 +295,7 @@ static void test_wait_index_in_order(void **state)
 			struct tally t;
 
 			tally_init(&t, sizes[b]);
-			task = pool_start(p, t.n, job, &t);
+			task = pool_start(p, t.n, t.n, job, &t);
 			for (i = 0; i < t.n; i++) {
 				pool_wait_index(p, task, i);
 				if (atomic_load(&t.runs[i]) != 1 || t.result[i] != want_result(i))
@@ -307,11 +307,60 @@ static void test_wait_index_in_order(void **state)
 		}
 }
 
+/* A range whose pool threads may only work ahead of the caller by a window. */
+struct windowed {
+	struct tally	 t;
+	atomic_size_t	 allowed;	/* what the caller has let the pool take */
+	atomic_int	 beyond;	/* indexes started at or past it */
+};
+
+static void windowed_job(void *arg, size_t i)
+{
+	struct windowed *w = arg;
+
+	if (i >= atomic_load(&w->allowed))
+		atomic_fetch_add(&w->beyond, 1);
+	job(&w->t, i);
+}
+
+/* pool_start's ahead and pool_ahead: the pool's threads never take an index
+ * the caller has not let them have (without the window they run the whole
+ * range at once, far past the caller), and every index still runs once. */
+static void test_ahead_bounds_the_pool(void **state)
+{
+	size_t threads[] = {1, 2, 4}, window[] = {1, 2, 5}, a, b, i;
+
+	(void)state;
+	for (a = 0; a < sizeof(threads) / sizeof(threads[0]); a++)
+		for (b = 0; b < sizeof(window) / sizeof(window[0]); b++) {
+			struct pool *p = pool_new((int)threads[a]);
+			struct pool_task *task;
+			struct windowed w;
+
+			tally_init(&w.t, 3000);
+			atomic_init(&w.allowed, window[b]);
+			atomic_init(&w.beyond, 0);
+			task = pool_start(p, w.t.n, window[b], windowed_job, &w);
+			for (i = 0; i < w.t.n; i++) {
+				atomic_store(&w.allowed, i + window[b]);	/* before the pool may see it */
+				pool_ahead(p, task, i + window[b]);
+				pool_wait_index(p, task, i);
+			}
+			pool_wait(p, task);
+			if (atomic_load(&w.beyond) != 0)
+				fail_msg("threads=%zu window=%zu: %d indexes taken past the window",
+				    threads[a], window[b], atomic_load(&w.beyond));
+			tally_check(&w.t);
+			pool_free(p);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_started_range_beside_others),
 		cmocka_unit_test(test_wait_index_in_order),
+		cmocka_unit_test(test_ahead_bounds_the_pool),
 		cmocka_unit_test(test_table_every_job_exactly_once),
 		cmocka_unit_test(test_empty_range_runs_nothing),
 		cmocka_unit_test(test_many_rounds_on_one_pool),
