@@ -1,5 +1,6 @@
 /* conf — table-driven configuration file parser ("name = value" lines). */
 #include "conf.h"
+#include "store.h"
 #include "xmem.h"
 #include <ctype.h>
 #include <errno.h>
@@ -20,6 +21,8 @@ struct conf_param {
 	long		 min, max;
 };
 
+#define CONF_QUOTE(x) #x
+#define CONF_TEXT(x) CONF_QUOTE(x)	/* a number's macro as the text of a default */
 #define P(name, type, def, min, max) \
 	{ #name, type, offsetof(struct conf, name), sizeof(((struct conf *)0)->name), def, min, max }
 
@@ -43,6 +46,7 @@ static const struct conf_param conf_params[] = {
 	P(rescan_s, CONF_LONG, "30", 1, 86400),
 	P(max_envelope_bytes, CONF_LONG, "16777216", 1024, 1073741824),
 	P(batch_envelopes, CONF_LONG, "256", 1, 4096),
+	P(store_cache_mib, CONF_LONG, CONF_TEXT(STORE_CACHE_MIB), 4, 65536),
 	P(signing_time_ahead_s, CONF_LONG, "3600", 0, 31536000),
 	P(signing_time_behind_s, CONF_LONG, "2592000", 0, 315360000),
 	P(registration_validity_days, CONF_LONG, "365", 1, 3650),

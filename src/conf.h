@@ -27,6 +27,7 @@ struct conf {
 	long	rescan_s;
 	long	max_envelope_bytes;
 	long	batch_envelopes;		/* at most this many per transaction (group commit) */
+	long	store_cache_mib;		/* Berkeley DB cache (store.h) */
 	long	signing_time_ahead_s;		/* signingTime may be at most this far in the future */
 	long	signing_time_behind_s;		/* ... and at most this far in the past */
 	long	registration_validity_days;

@@ -36,7 +36,7 @@ struct store *ctl_store(struct ctl *c)
 {
 	char err[512];
 
-	if (c->store == NULL && (c->store = store_open(c->conf.store_dir, err, sizeof(err))) == NULL)
+	if (c->store == NULL && (c->store = store_open(c->conf.store_dir, c->conf.store_cache_mib, err, sizeof(err))) == NULL)
 		ctl_fail(CTL_STORE, "%s", err);
 	else
 		store_set_log_archive(c->store, c->conf.store_log_archive);

@@ -91,7 +91,7 @@ int hub_open(struct hub *h, const char *conf_path, int with_store, char *err, si
 		return -1;
 	}
 	hub_set_parts(h, &p);
-	if (with_store && (h->store = store_open(h->conf.store_dir, err, errlen)) == NULL) {
+	if (with_store && (h->store = store_open(h->conf.store_dir, h->conf.store_cache_mib, err, errlen)) == NULL) {
 		hub_close(h);
 		return -1;
 	}

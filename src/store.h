@@ -36,7 +36,11 @@ enum store_db { SDB_LETTERS, SDB_AGREEMENTS, SDB_LIVE, SDB_BY_LETTER, SDB_SEEN,
 	SDB_OUTBOX, SDB_COUNTERS, SDB_BY_PARTY, SDB_ACCOUNTS, SDB_TOPUPS, SDB_REGISTRATIONS,
 	SDB_EXPIRY, SDB_AUDIT, SDB_COUNT };
 
-struct store *store_open(const char *dir, char *err, size_t errlen);
+/* Open (create, recover) the store in dir with a Berkeley DB cache of
+ * cache_mib MiB (0: STORE_CACHE_MIB); a process that joins regions another
+ * made uses theirs.  NULL, with the reason in err, if it cannot. */
+#define STORE_CACHE_MIB 12
+struct store *store_open(const char *dir, long cache_mib, char *err, size_t errlen);
 void store_close(struct store *s);
 /* The base System V key of the store's regions (cache, log buffer, locks:
  * shared memory, `ipcs -m`; the last process to close removes them), or -1

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	confirmed = atoi(argv[6]);
 	np = nc * nb;
 	year = entrust_year(now);
-	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
+	if ((s = store_open(argv[1], 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "storegen: %s\n", err);
 		return 1;
 	}

@@ -122,7 +122,7 @@ static inline int setup(void **state)
 	char p[PATH_MAX], err[256];
 
 	f->tdir = tu_tmpdir("msg-t");
-	f->s = store_open(tu_path(p, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(p, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	approve(f, BROKER, 'A', FAR);
 	f->nmsg = 0;

@@ -29,7 +29,7 @@ static int setup(void **state)
 
 	log_open(NULL, 0);
 	f->tdir = tu_tmpdir("bundle");
-	f->s = store_open(tu_path(db, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(db, "%s/db", f->tdir), 0, err, sizeof(err));
 	*state = f;
 	return f->s ? 0 : -1;
 }

@@ -67,6 +67,20 @@ static void test_defaults(void **state)
 	assert_int_equal(c.delivery_attempts, 8);
 	assert_int_equal(c.delivery_backoff_s, 5);
 	assert_int_equal(c.delivery_parallel, 2);
+	assert_int_equal(c.store_cache_mib, 12);
+}
+
+/* The store's cache, 4 MiB to 64 GiB (issue #7: most of the daemon's memory). */
+static void test_store_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct conf c;
+	char err[256];
+
+	assert_int_equal(load(f, "store_cache_mib = 4\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.store_cache_mib, 4);
+	assert_int_equal(load(f, "store_cache_mib = 65536\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.store_cache_mib, 65536);
 }
 
 /* R27 and delivery: customs' code is a customs code; attempts, backoff and
@@ -268,6 +282,8 @@ static const struct bad bads[] = {
 	{"above maximum", "settle_ms = 3600001\n", ":1: out of range"},
 	{"envelope cap too small", "max_envelope_bytes = 1023\n", ":1: out of range"},
 	{"envelope cap too big", "max_envelope_bytes = 1073741825\n", ":1: out of range"},
+	{"store cache too small", "store_cache_mib = 3\n", ":1: out of range"},
+	{"store cache too big", "store_cache_mib = 65537\n", ":1: out of range"},
 	{"empty number", "rescan_s =\n", ":1: empty value"},
 	{"empty code", "hub_code = # none\n", ":1: empty value"},
 	{"code too short", "hub_code = ENTRUSTHU\n", ":1: not a 10-character customs code"},
@@ -385,6 +401,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_setup_teardown(test_store_cache, setup, teardown),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test_setup_teardown(test_empty_file_gives_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registration_periods, setup, teardown),

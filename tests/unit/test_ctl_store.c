@@ -35,7 +35,7 @@ static int holds_a1(const char *dir)
 	char err[256];
 	int ok;
 
-	if ((s = store_open(dir, err, sizeof(err))) == NULL)
+	if ((s = store_open(dir, 0, err, sizeof(err))) == NULL)
 		return 0;
 	ok = store_agreement_get(s, NULL, A1, &a) == 0 && a.status == ST_DECLARABLE;
 	store_close(s);

@@ -82,7 +82,7 @@ static int setup(void **state)
 	char p[PATH_MAX], err[256];
 
 	f->tdir = tu_tmpdir("expiry-t");
-	f->h.store = store_open(tu_path(p, "%s/db", f->tdir), err, sizeof(err));
+	f->h.store = store_open(tu_path(p, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->h.store);
 	f->h.conf.registration_warn_days = 30;
 	return 0;

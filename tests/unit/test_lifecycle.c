@@ -87,7 +87,7 @@ static int setup(void **state)
 	char p[PATH_MAX], err[256];
 
 	f->tdir = tu_tmpdir("lifecycle");
-	f->s = store_open(tu_path(p, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(p, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	letter_put(f);
 	reply_init(&f->r, "E2026120302000000007", "ENTRUSTHUB", "in.p7m", "");

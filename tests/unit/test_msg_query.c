@@ -153,7 +153,7 @@ static int setup(void **state)
 	char p[PATH_MAX], err[256];
 
 	f->tdir = tu_tmpdir("msgquery-t");
-	f->s = store_open(tu_path(p, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(p, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	broker(f, BR, 'A', "郑州示例报关有限公司", "4601", NOW + 365 * DAY);
 	broker(f, BR2, 'A', "过期报关有限公司", "4602", NOW - 1);

@@ -113,7 +113,7 @@ static void fresh_store(struct fixture *f)
 	char p[PATH_MAX], err[256];
 
 	store_close(f->s);
-	f->s = store_open(tu_path(p, "%s/db%d", f->tdir, f->nstores++), err, sizeof(err));
+	f->s = store_open(tu_path(p, "%s/db%d", f->tdir, f->nstores++), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	approve(f, BROKER, 'A', FAR);
 }

@@ -77,7 +77,7 @@ static int setup(void **state)
 	tu_path(f->outbound, "%s/outbound", f->tdir);
 	if (mkdir(f->outbound, 0750) != 0)
 		return -1;
-	f->s = store_open(tu_path(db, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(db, "%s/db", f->tdir), 0, err, sizeof(err));
 	return f->s ? 0 : -1;
 }
 
@@ -389,7 +389,7 @@ static void test_R25_ack_named_in_seen_written_from_there(void **state)
 	assert_non_null(memmem(v.data, v.len, "<Notice>copied</Notice>", 23));
 	assert_null(memmem(v.data, v.len, ack, strlen(ack)));	/* the Ack's row holds no copy */
 	store_close(f->s);
-	f->s = store_open(tu_path(db, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(db, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), 0);
 	expect_file(f, "1101230001", "ACK_ERP-9.p7m", ack);
@@ -408,7 +408,7 @@ static void test_rows_survive_reopen(void **state)
 
 	add(f, "1101230001", "ACK_crash.p7m", "<Ack>durable</Ack>");
 	store_close(f->s);
-	f->s = store_open(tu_path(db, "%s/db", f->tdir), err, sizeof(err));
+	f->s = store_open(tu_path(db, "%s/db", f->tdir), 0, err, sizeof(err));
 	assert_non_null(f->s);
 	assert_int_equal(rows(f), 1);
 	assert_int_equal(outbox_flush(f->s, f->keys, f->outbound), 0);

@@ -66,7 +66,7 @@ static int setup(void **state)
 	char err[256], db[PATH_MAX];
 
 	f->dir = tu_tmpdir("query");
-	f->s = store_open(tu_path(db, "%s/db", f->dir), err, sizeof(err));
+	f->s = store_open(tu_path(db, "%s/db", f->dir), 0, err, sizeof(err));
 	if (f->s == NULL)
 		return -1;
 	put_agreement(f->s, "20260000000001", BR, 2, NOW - 500, 0, "BL1", "100.00");

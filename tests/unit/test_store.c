@@ -34,7 +34,7 @@ static int setup(void **state)
 
 	f->dir = tu_tmpdir("store");
 	tu_path(f->db, "%s/db", f->dir);
-	f->s = store_open(f->db, err, sizeof(err));
+	f->s = store_open(f->db, 0, err, sizeof(err));
 	if (f->s == NULL) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return -1;
@@ -59,7 +59,7 @@ static void reopen(struct fixture *f)
 	char err[256];
 
 	store_close(f->s);
-	f->s = store_open(f->db, err, sizeof(err));
+	f->s = store_open(f->db, 0, err, sizeof(err));
 	assert_non_null(f->s);
 }
 
@@ -84,7 +84,7 @@ static void test_open_fails_with_reason(void **state)
 
 	/* A regular file where the store folder should be. */
 	assert_int_equal(tu_writes(tu_path(p, "%s/file", f->dir), "x"), 0);
-	assert_null(store_open(tu_path(p, "%s/file/db", f->dir), err, sizeof(err)));
+	assert_null(store_open(tu_path(p, "%s/file/db", f->dir), 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "file/db"));
 }
 
@@ -612,7 +612,7 @@ static void test_regions_refused_when_key_in_use(void **state)
 	f->s = NULL;
 	assert_true((id = shmget((key_t)key, 4096, IPC_CREAT | IPC_EXCL | 0600)) >= 0);
 	assert_true((at = shmat(id, NULL, 0)) != (void *)-1);
-	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_null(store_open(f->db, 0, err, sizeof(err)));
 	assert_int_equal(shmdt(at), 0);
 	assert_int_equal(shmctl(id, IPC_RMID, NULL), 0);
 	reopen(f);
@@ -656,7 +656,7 @@ static void test_regions_shared_by_a_second_process(void **state)
 	assert_int_equal(store_put(f->s, NULL, SDB_SEEN, "a", 1, "1", 1), 0);
 	if ((pid = fork()) == 0) {
 		char err[256];
-		struct store *s = store_open(f->db, err, sizeof(err));
+		struct store *s = store_open(f->db, 0, err, sizeof(err));
 		int ok;
 
 		buf_init(&v);
@@ -691,7 +691,7 @@ static void test_regions_refused_when_stub_names_another(void **state)
 	assert_int_equal(tu_write(tu_path(path, "%s/__db.001", f->db), stub, sizeof(stub)), 0);
 	assert_true((id = shmget((key_t)key, 4096, IPC_CREAT | IPC_EXCL | 0600)) >= 0);
 	assert_true((at = shmat(id, NULL, 0)) != (void *)-1);
-	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_null(store_open(f->db, 0, err, sizeof(err)));
 	assert_int_equal(shmdt(at), 0);
 	assert_int_equal(shmctl(id, IPC_RMID, NULL), 0);
 	reopen(f);	/* the stub names nothing now: regions made anew */
@@ -712,7 +712,7 @@ static void test_regions_after_crash_and_reboot(void **state)
 	f->s = NULL;
 	if ((pid = fork()) == 0) {
 		char err[256];
-		struct store *s = store_open(f->db, err, sizeof(err));
+		struct store *s = store_open(f->db, 0, err, sizeof(err));
 
 		if (s == NULL || store_put(s, NULL, SDB_SEEN, "k", 1, "v", 1) != 0)
 			_exit(1);
@@ -728,6 +728,38 @@ static void test_regions_after_crash_and_reboot(void **state)
 	buf_init(&v);
 	assert_int_equal(store_get(f->s, NULL, SDB_SEEN, "k", 1, &v), 0);
 	buf_free(&v);
+}
+
+/* The bytes of the store's shared-memory regions (key .. key + 15). */
+static size_t regions_bytes(long key)
+{
+	struct shmid_ds ds;
+	size_t total = 0;
+	int i, id;
+
+	for (i = 0; i < 16; i++)
+		if ((id = shmget((key_t)(key + i), 0, 0)) >= 0 && shmctl(id, IPC_STAT, &ds) == 0)
+			total += ds.shm_segsz;
+	return total;
+}
+
+/* store_open's cache size (conf store_cache_mib) is the cache the regions
+ * hold: the cache is most of the daemon's memory (issue #7). */
+static void test_cache_size_as_asked(void **state)
+{
+	struct fixture *f = *state;
+	long key = store_shm_key(f->db);
+	char err[256];
+	size_t small, large;
+
+	store_close(f->s);
+	assert_non_null(f->s = store_open(f->db, 8, err, sizeof(err)));
+	small = regions_bytes(key);
+	store_close(f->s);
+	assert_non_null(f->s = store_open(f->db, 40, err, sizeof(err)));
+	large = regions_bytes(key);
+	if (small < (8u << 20) || large < small + (32u << 20))
+		fail_msg("regions of %zu bytes with an 8 MiB cache, %zu with 40 MiB", small, large);
 }
 
 int main(void)
@@ -759,6 +791,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_regions_shared_by_a_second_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regions_refused_when_stub_names_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regions_after_crash_and_reboot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_size_as_asked, setup, teardown),
 	};
 
 	log_open(NULL, 0);	/* store errors are expected in some tests: keep stderr quiet */
