@@ -27,22 +27,31 @@ static long ops;
 static uint64_t next_letter, next_agreement, next_audit;
 static int year;
 
+/* Stop, closing the store: its shared-memory regions would otherwise stay
+ * behind after the bench deletes the folder (store.h). */
+static void fail(const char *what)
+{
+	fprintf(stderr, "storegen: %s failed\n", what);
+	if (txn != NULL)
+		store_abort(txn);
+	store_close(s);
+	exit(1);
+}
+
 static void tick(void)
 {
 	if (++ops % PER_TXN)
 		return;
 	if (store_commit(txn) != 0 || (txn = store_begin(s)) == NULL) {
-		fprintf(stderr, "storegen: commit failed\n");
-		exit(1);
+		txn = NULL;
+		fail("commit");
 	}
 }
 
 static void put(enum store_db db, const void *k, size_t kl, const void *v, size_t vl)
 {
-	if (store_put(s, txn, db, k, kl, v, vl) < 0) {
-		fprintf(stderr, "storegen: put failed\n");
-		exit(1);
-	}
+	if (store_put(s, txn, db, k, kl, v, vl) < 0)
+		fail("put");
 	tick();
 }
 
@@ -153,8 +162,10 @@ int main(int argc, char **argv)
 	fp = fopen(path, "w");
 	snprintf(path, sizeof(path), "%s/confirmed.txt", argv[7]);
 	fc = fopen(path, "w");
-	if (fp == NULL || fc == NULL || (txn = store_begin(s)) == NULL)
-		return 1;
+	if (fp == NULL || fc == NULL)
+		fail("opening the lists in OUTDIR");
+	if ((txn = store_begin(s)) == NULL)
+		fail("begin");
 	/* brokers approved (R5), consignors with units to reserve (R19) */
 	for (i = 0; i < nb; i++) {
 		memset(&r, 0, sizeof(r));
@@ -166,14 +177,14 @@ int main(int argc, char **argv)
 		r.valid_until = now + 3 * 365 * 86400L;
 		strlcopy(r.approved_by, "1100XH0001", sizeof(r.approved_by));
 		if (store_registration_put(s, txn, 'A', &r) < 0)
-			return 1;
+			fail("store write");
 	}
 	memset(&acc, 0, sizeof(acc));
 	acc.purchased = 100000000;
 	for (i = 0; i < nc; i++) {
 		snprintf(name, sizeof(name), "11%08d", i);
 		if (store_account_put(s, txn, name, &acc) < 0)
-			return 1;
+			fail("store write");
 	}
 	/* history: expired letters of 10 used agreements */
 	for (h = 0; h < history; h++) {
@@ -182,7 +193,7 @@ int main(int argc, char **argv)
 			agreement_make(&a, &l, ST_USED, now - 300 * 86400L);
 		l.agreement_count = 10;
 		if (store_letter_put(s, txn, &l) < 0)
-			return 1;
+			fail("store write");
 		tick();
 	}
 	/* one live letter per pair */
@@ -211,7 +222,7 @@ int main(int argc, char **argv)
 		}
 	for (i = 0; i < np; i++) {
 		if (store_letter_put(s, txn, &live[i]) < 0)
-			return 1;
+			fail("store write");
 		tick();
 	}
 	/* units reserved by the confirmed agreements (R18) */
@@ -219,17 +230,19 @@ int main(int argc, char **argv)
 	for (i = 0; i < nc; i++) {
 		snprintf(name, sizeof(name), "11%08d", i);
 		if (store_account_put(s, txn, name, &acc) < 0)
-			return 1;
+			fail("store write");
 	}
 	snprintf(name, sizeof(name), "L%d", year);
 	counter(name, next_letter);
 	snprintf(name, sizeof(name), "A%d", year);
 	counter(name, next_agreement);
 	counter("audit", next_audit);
-	if (store_commit(txn) != 0)
-		return 1;
+	i = store_commit(txn);
+	txn = NULL;
+	if (i != 0)
+		fail("commit");
 	if (store_archive_logs(s, &removed) < 0)
-		return 1;
+		fail("log archive");
 	store_close(s);
 	free(live);
 	if (fclose(fp) != 0 || fclose(fc) != 0)
