@@ -111,8 +111,10 @@ int hub_reload(struct hub *h, const char *conf_path, char *err, size_t errlen)
 
 	if (conf_load(conf_path, &c, err, errlen) < 0)
 		return -1;
-	if (strcmp(c.spool_dir, h->conf.spool_dir) != 0 || strcmp(c.store_dir, h->conf.store_dir) != 0) {
-		snprintf(err, errlen, "spool_dir and store_dir change only with a restart 目录变更需要重启");
+	if (strcmp(c.spool_dir, h->conf.spool_dir) != 0 || strcmp(c.store_dir, h->conf.store_dir) != 0
+	    || c.store_cache_mib != h->conf.store_cache_mib) {
+		snprintf(err, errlen, "spool_dir, store_dir and store_cache_mib change only with a restart "
+		    "目录与数据库缓存变更需要重启");
 		return -1;
 	}
 	if (hub_load_parts(&c, &p, err, errlen) < 0) {

@@ -182,8 +182,8 @@ static void test_reload_takes_new_parts(void **state)
 }
 
 /* A reload that fails keeps everything as it was: the configuration, the
- * registry, the code tables; and the spool and store folders change only
- * with a restart. */
+ * registry, the code tables; and the spool and store folders and the
+ * store's cache change only with a restart. */
 static void test_reload_refused_keeps_old(void **state)
 {
 	struct fixture *f = *state;
@@ -214,6 +214,12 @@ static void test_reload_refused_keeps_old(void **state)
 	assert_non_null(strstr(err, "restart"));
 	assert_int_equal(h.conf.rescan_s, 7);
 	assert_non_null(strstr(h.conf.spool_dir, "/spool"));
+
+	write_conf(f, reg, "rescan_s = 9\nstore_cache_mib = 64\n");	/* the store's cache is sized at open */
+	assert_int_equal(hub_reload(&h, f->conf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "store_cache_mib change only with a restart"));
+	assert_int_equal(h.conf.rescan_s, 7);
+	assert_int_equal(h.conf.store_cache_mib, 12);
 	hub_close(&h);
 }
 
