@@ -26,9 +26,9 @@
 #include <time.h>
 
 /* Envelopes applied per transaction (one log flush and one or two syncfs for
- * all of them) are at most conf batch_envelopes and this total size: a batch holds
- * every document's tree until it is applied, so big envelopes make small
- * batches.  At 4 MiB, 40 receipts of 1,000 items (91 KB each) were one
+ * all of them) are at most conf batch_envelopes and this total size: a batch
+ * holds its answers and notices until it is written, so big envelopes make
+ * small batches.  At 4 MiB, 40 receipts of 1,000 items (91 KB each) were one
  * batch, applied and then written on one thread with no overlap; at 1 MiB
  * they are four, each applied while the one before is written (workload B
  * P-256 28-34k -> 34-37k items/s, peak RSS 100 -> 69 MiB; A within
