@@ -392,13 +392,13 @@ static long work_bytes(const struct hub *h, const char *work_name)
 	return 0;
 }
 
-static void job_init(struct job *j, struct hub *h, const char *work_name, time_t now)
+static void job_init(struct job *j, struct hub *h, const char *work_name, long bytes, time_t now)
 {
 	memset(j, 0, sizeof(*j));
 	j->hub = h;
 	j->work_name = work_name;
 	j->now = now;
-	j->bytes = work_bytes(h, work_name);
+	j->bytes = bytes;
 	spool_work_id(work_name, j->id, sizeof(j->id));
 	reply_init(&j->reply, j->id, h->conf.hub_code, spool_original_name(work_name), "");
 	buf_init(&j->raw);
@@ -439,22 +439,32 @@ static size_t batch_ahead(const struct batch *b, size_t i)
 	return k;
 }
 
-/* Stage 1 starts: the batch is prepared on the pool's threads (here, without
- * a pool) while the caller goes on, e.g. with the batch before it. */
+/* Stage 1 starts: the batch is the first of the n names (at least one, at
+ * most batch_envelopes, and no more than INBOUND_BATCH_BYTES of envelopes;
+ * b->n of them), prepared on the pool's threads (here, without a pool) while
+ * the caller goes on, e.g. with the batch before it. */
 static void batch_start(struct hub *h, char **names, size_t n, struct batch *b)
 {
+	long bytes, total = 0;
 	size_t i;
 
+	if (n > (size_t)h->conf.batch_envelopes)
+		n = (size_t)h->conf.batch_envelopes;
 	b->jobs = xcalloc(n, sizeof(*b->jobs));
-	b->n = n;
 	b->now = clock_now();
 	b->preparing = NULL;
-	for (i = 0; i < n; i++)
-		job_init(&b->jobs[i], h, names[i], b->now);
+	for (i = 0; i < n; i++) {
+		bytes = work_bytes(h, names[i]);
+		if (i > 0 && total + bytes > INBOUND_BATCH_BYTES)
+			break;
+		total += bytes;
+		job_init(&b->jobs[i], h, names[i], bytes, b->now);
+	}
+	b->n = i;
 	if (h->pool)
-		b->preparing = pool_start(h->pool, n, batch_ahead(b, 0), job_prepare, b->jobs);
+		b->preparing = pool_start(h->pool, b->n, batch_ahead(b, 0), job_prepare, b->jobs);
 	else
-		for (i = 0; i < n; i++)
+		for (i = 0; i < b->n; i++)
 			job_prepare(b->jobs, i);
 }
 
@@ -789,21 +799,6 @@ static void inbound_claim(struct hub *h, const struct spool_list *ready, struct 
 	}
 }
 
-/* How many of the n names make the next batch: at least one, at most
- * batch_envelopes, and no more than INBOUND_BATCH_BYTES of envelopes. */
-static size_t inbound_batch_size(const struct hub *h, char **names, size_t n)
-{
-	long total = 0;
-	size_t k;
-
-	for (k = 0; k < n && k < (size_t)h->conf.batch_envelopes; k++) {
-		total += work_bytes(h, names[k]);
-		if (k > 0 && total > INBOUND_BATCH_BYTES)
-			break;
-	}
-	return k;
-}
-
 int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 {
 	struct spool_list work, ready;
@@ -829,7 +824,7 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 	rc = 0;
 	cur.n = 0;
 	if (work.n > 0 && !(stop && stop()))
-		batch_start(h, work.names, inbound_batch_size(h, work.names, work.n), &cur);
+		batch_start(h, work.names, work.n, &cur);
 	/* A backlog of several batches goes through the pipeline; one batch
 	 * alone is committed and emitted right away. */
 	pipeline = h->pool != NULL && cur.n < work.n;
@@ -842,8 +837,7 @@ int inbound_run(struct hub *h, int (*stop)(void), size_t *waiting)
 		more = rc == 0 && i + k < work.n && !(stop && stop());
 		next.n = 0;
 		if (more)
-			batch_start(h, work.names + i + k,
-			    inbound_batch_size(h, work.names + i + k, work.n - i - k), &next);
+			batch_start(h, work.names + i + k, work.n - i - k, &next);
 		if (pipeline)
 			rc = pipeline_commit(h, &em, &cur, txn, rc, &n);
 		else if ((rc = batch_commit(h, &cur, txn, rc)) > 0)

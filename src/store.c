@@ -246,7 +246,9 @@ static int store_open_env(struct store *s, const char *dir, long cache_mib)
 	/* The cache is most of the daemon's memory: 12 MiB kept a 1,000-item
 	 * receipt batch (workload B) within 64 MiB of RSS at the rate 16 MiB
 	 * gave, and 1,000,000 agreements at the rate of 10,000 (issue #7). */
-	s->env->set_cachesize(s->env, (u_int32_t)(cache_mib / 1024), (u_int32_t)(cache_mib % 1024) << 20, 1);
+	if ((rc = s->env->set_cachesize(s->env, (u_int32_t)(cache_mib / 1024), (u_int32_t)(cache_mib % 1024) << 20,
+	    1)) != 0)
+		return store_check(rc, "set_cachesize");
 	/* A batch of 256 envelopes logs about 4 MB: with the default 32 KB log
 	 * buffer that was a write(2) every 8 envelopes on the serial path. */
 	s->env->set_lg_bsize(s->env, 1024 * 1024);

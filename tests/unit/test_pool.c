@@ -4,7 +4,8 @@
  * several executors really run at once (checked with a barrier, not with
  * time), workers block signals while the caller's mask is left as it
  * was, a started range's indexes can be taken in order as they finish,
- * and its pool threads keep within the window the caller allows.  No timing assumptions: nothing here sleeps or measures. */
+ * and its pool threads keep within the window the caller allows.  No
+ * timing assumptions: nothing here sleeps or measures. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
